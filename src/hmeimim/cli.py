@@ -1,0 +1,166 @@
+"""The `hmeimim` command: a thin layer that parses arguments and calls library functions.
+
+Library errors (`HmeimimError`) become a located, coded message on stderr and exit
+status 2 here, and only here. Exit status 1 means the command ran and found problems.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hmeimim.errors import HmeimimError
+
+app = typer.Typer(
+    name="hmeimim",
+    help="The Hmeimim Corpus: validate, load, build and summarize releases.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", help="text for people, json for tools")
+]
+
+
+def _fail(error: HmeimimError) -> typer.Exit:
+    err.print(error.render(), markup=False)
+    return typer.Exit(2)
+
+
+def _print_json(data: Any) -> None:
+    out.print(json.dumps(data, indent=2, ensure_ascii=False, default=str), markup=False)
+
+
+@app.command("validate")
+def validate_cli(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Release folders or Parquet files (default: all releases)"),
+    ] = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Check releases or Parquet files; exit 0 clean, 1 findings, 2 nothing readable."""
+    from hmeimim.validate import validate_paths
+
+    try:
+        report = validate_paths(paths=paths or None)
+    except HmeimimError as error:
+        raise _fail(error) from None
+    if output is OutputFormat.json:
+        _print_json(report.to_dict())
+    else:
+        for finding in report.findings:
+            out.print(finding.render(), markup=False)
+        verdict = "clean" if report.ok else f"{len(report.findings)} finding(s)"
+        out.print(
+            f"validated {report.files} file(s), {report.documents} document(s): {verdict}",
+            markup=False,
+        )
+    if report.readable == 0:
+        raise typer.Exit(2)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("summary")
+def summary_cli(
+    version: Annotated[str | None, typer.Option(help="Release version (default: latest)")] = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Print what a release holds: documents, spans per layer and label, frames, stances."""
+    from hmeimim.summary import summarize
+
+    try:
+        summary = summarize(version=version)
+    except HmeimimError as error:
+        raise _fail(error) from None
+    if output is OutputFormat.json:
+        _print_json(summary)
+        return
+    out.print(
+        f"Hmeimim Corpus v{summary['version']} (released {summary['released']}, "
+        f"parent {summary['parent'] or 'none'}, schema {summary['schema_version']})",
+        markup=False,
+    )
+    out.print(
+        f"{summary['documents']} document(s), {summary['characters']} characters, "
+        f"splits {summary['splits']}",
+        markup=False,
+    )
+    table = Table("layer", "label", "spans", title="Spans")
+    for layer, labels in summary["spans"].items():
+        for label, count in labels.items():
+            table.add_row(layer, label, str(count))
+    out.print(table)
+    out.print(
+        f"{summary['attributions']} attribution frame(s) by source type {summary['source_types']}",
+        markup=False,
+    )
+    out.print(f"{summary['stances']} stance(s) by polarity {summary['polarities']}", markup=False)
+
+
+@app.command("build")
+def build_cli(
+    version: Annotated[str, typer.Option(help="Version to write, e.g. 1.0.0")],
+    released: Annotated[str | None, typer.Option(help="Release date (default: today)")] = None,
+    parent: Annotated[str | None, typer.Option(help="Parent version (default: previous)")] = None,
+    sources: Annotated[
+        Path | None, typer.Option(help="Authoring folder (default: corpus/sources)")
+    ] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder")] = None,
+) -> None:
+    """Build a release from the authoring files; nothing is written if any input is invalid."""
+    from hmeimim.build import build_release
+
+    try:
+        result = build_release(
+            version=version, released=released, parent=parent, sources=sources, out=out_dir
+        )
+    except HmeimimError as error:
+        raise _fail(error) from None
+    for finding in result.findings:
+        out.print(finding.render(), markup=False)
+    if result.release is None:
+        out.print(f"nothing written: {len(result.findings)} finding(s)", markup=False)
+        raise typer.Exit(1)
+    out.print(f"wrote {result.release}", markup=False)
+
+
+@app.command("generate")
+def generate_cli(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only report stale files; exit 1 if any")
+    ] = False,
+) -> None:
+    """Regenerate the files derived from schema/ and the releases (or check them)."""
+    from hmeimim.derived import stale_files, write_generated
+
+    try:
+        paths = stale_files() if check else write_generated()
+    except HmeimimError as error:
+        raise _fail(error) from None
+    verb = "stale" if check else "wrote"
+    for path in paths:
+        out.print(f"{verb}: {path}", markup=False)
+    if check and paths:
+        out.print("run `hmeimim generate` and commit the result", markup=False)
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,93 @@
+"""Validation findings and the catalogue of their codes.
+
+A finding says what is wrong (a stable code and a message), where (file, doc_id,
+span_id or other record id) and what to do about it. Codes never change meaning; new
+checks get new codes. Each code has one golden fixture under tests/fixtures/invalid/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    fix: str
+
+
+_CATALOGUE = [
+    # Files and releases
+    Code("E001", "unreadable-file", "rebuild the file with `hmeimim build` or restore it from git"),
+    Code("E002", "missing-file", "restore the file, or rebuild the release it belongs to"),
+    Code("E003", "schema-mismatch", "rebuild the file from the sources with `hmeimim build`"),
+    Code("E004", "bad-manifest", "rebuild the release so that manifest.json is written again"),
+    Code("E005", "hash-mismatch", "a written release never changes: restore the file from git"),
+    Code("E006", "unlisted-file", "remove the file, or add it through a new release"),
+    Code("E007", "wrong-split-file", "move the document to the file of its split, or fix `split`"),
+    # Documents
+    Code("E101", "missing-value", "fill in the required value"),
+    Code("E102", "duplicate-doc-id", "give each document its own doc_id; ids are never reused"),
+    Code("E103", "text-not-nfc", "normalize the text to NFC at ingest, before annotating"),
+    Code("E104", "carriage-return", "replace \\r\\n and \\r by \\n at ingest, before annotating"),
+    Code("E105", "value-not-allowed", "use one of the values the schema allows"),
+    Code("E106", "bad-id-format", "write the id in the format the schema gives"),
+    Code("E107", "wrong-type", "give the field the type the schema declares"),
+    # Spans
+    Code("E201", "duplicate-span-id", "span ids are unique in the whole corpus: give a new id"),
+    Code("E202", "offsets-out-of-range", "set 0 <= start < end <= len(text), in code points"),
+    Code("E203", "span-text-mismatch", "make `text` equal the document text at [start:end]"),
+    Code("E204", "span-whitespace", "move start/end so that the span has no outer whitespace"),
+    Code("E205", "unknown-layer", "use a layer declared in schema/hmeimim.yaml"),
+    Code("E206", "unknown-label", "use a label of the span's layer from schema/hmeimim.yaml"),
+    Code("E207", "unknown-entity", "add the entity to the registry or fix the entity_id"),
+    Code("E208", "entity-id-off-layer", "only entity-layer spans carry entity_id: clear it"),
+    Code("E209", "missing-entity-id", "link the entity mention to a registry entry"),
+    # Frames and stances
+    Code("E301", "duplicate-relation-id", "frame and stance ids are unique in the corpus"),
+    Code("E302", "dangling-reference", "point to a span (or frame) of the same document"),
+    Code("E303", "endpoint-label", "point to a span with a label the schema allows in that role"),
+    Code("E304", "cardinality", "give the role as many spans as the schema requires"),
+    Code("E305", "kind-conflict", "make the *_kind field agree with the filled-in fields"),
+    Code("E306", "parent-cycle", "nested frames must form a tree: break the cycle"),
+    # Entity registry
+    Code("E401", "duplicate-entity-id", "give each registry entry its own entity_id"),
+]
+
+CODES: dict[str, Code] = {code.code: code for code in _CATALOGUE}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by validation."""
+
+    code: str
+    message: str
+    file: str | None = None
+    doc_id: str | None = None
+    record_id: str | None = None
+
+    @property
+    def name(self) -> str:
+        return CODES[self.code].name
+
+    @property
+    def fix(self) -> str:
+        return CODES[self.code].fix
+
+    @property
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.doc_id:
+            parts.append(f"doc={self.doc_id}")
+        if self.record_id:
+            parts.append(f"id={self.record_id}")
+        return " ".join(parts)
+
+    def render(self) -> str:
+        return f"{self.location}: {self.code} {self.name}: {self.message}\n  fix: {self.fix}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "name": self.name, "fix": self.fix}

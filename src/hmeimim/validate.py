@@ -1,0 +1,288 @@
+"""Validation of releases and Parquet files: every finding, never only the first.
+
+`validate_paths` takes release folders or single Parquet files (default: every release)
+and returns a `Report`. Nothing here raises for bad data; a file that cannot be read at
+all is itself a finding (E001), so one broken file never hides the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from hmeimim.checks import CorpusChecker
+from hmeimim.errors import HmeimimError
+from hmeimim.findings import Finding
+from hmeimim.schema import Schema, load_schema
+from hmeimim.storage import (
+    ANNOTATORS_FILE,
+    ENTITIES_FILE,
+    MANIFEST,
+    SPLITS,
+    iter_records,
+    list_releases,
+    open_parquet,
+    read_manifest,
+    sha256_of,
+)
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    readable: int = 0
+    documents: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "files": self.files,
+            "readable_files": self.readable,
+            "documents": self.documents,
+            "findings": [f.to_dict() for f in self.findings],
+            "counts_by_code": dict(sorted(Counter(f.code for f in self.findings).items())),
+        }
+
+
+def _table_of(path: Path, arrow_schema: pa.Schema) -> str:
+    meta = arrow_schema.metadata or {}
+    declared = meta.get(b"hmeimim.table")
+    if declared:
+        return str(declared.decode())
+    if path.name == ANNOTATORS_FILE:
+        return "annotator_layers"
+    if path.name == ENTITIES_FILE:
+        return "entities"
+    return "documents"
+
+
+def _schema_findings(path: Path, actual: pa.Schema, expected: pa.Schema) -> list[Finding]:
+    if actual.equals(expected, check_metadata=False):
+        return []
+    problems = []
+    for exp in expected:
+        idx = actual.get_field_index(exp.name)
+        if idx < 0:
+            problems.append(f"column `{exp.name}` is missing")
+        elif not actual.field(idx).equals(exp):
+            problems.append(f"column `{exp.name}` is {actual.field(idx).type}, expected {exp.type}")
+    problems += [
+        f"column `{n}` is not in the schema" for n in actual.names if n not in expected.names
+    ]
+    message = "; ".join(problems) or "column order differs from the schema"
+    return [Finding("E003", message, file=str(path))]
+
+
+class _Validator:
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.report = Report()
+
+    def read_registry(self, path: Path) -> frozenset[str] | None:
+        """Check the entity registry; return its ids (None when it cannot be read)."""
+        if not path.is_file():
+            return None
+        records = self.read_table(path, "entities")
+        if records is None:
+            return None
+        checker = CorpusChecker(self.schema, file=str(path))
+        ids: Counter[str] = Counter(str(r.get("entity_id")) for r in records)
+        for record in records:
+            entity_id = record.get("entity_id")
+            findings = checker.check_row(record, "entities", entity_id)
+            self.report.findings.extend(findings)
+        for entity_id, count in sorted(ids.items()):
+            if count > 1:
+                self.report.findings.append(
+                    Finding(
+                        "E401",
+                        f"entity_id {entity_id!r} occurs {count} times",
+                        str(path),
+                        None,
+                        entity_id,
+                    )
+                )
+        return frozenset(ids)
+
+    def read_table(self, path: Path, table: str | None = None) -> list[dict[str, Any]] | None:
+        self.report.files += 1
+        try:
+            parquet = open_parquet(path)
+            actual = parquet.schema_arrow
+            table = table or _table_of(path, actual)
+            schema_findings = _schema_findings(path, actual, self.schema.arrow_schema(table))
+            if schema_findings:
+                self.report.findings.extend(schema_findings)
+                return None
+            records = list(iter_records(path))
+            self.report.readable += 1
+            return records
+        except HmeimimError as error:
+            self.report.findings.append(Finding(error.code, error.message, file=str(path)))
+            return None
+
+    def check_documents(
+        self, path: Path, checker: CorpusChecker, split: str | None, table: str = "documents"
+    ) -> set[str]:
+        records = self.read_table(path, table)
+        doc_ids: set[str] = set()
+        if records is None:
+            return doc_ids
+        checker.file = str(path)
+        for record in records:
+            self.report.findings.extend(checker.check_document(record, table=table))
+            if table == "documents":
+                self.report.documents += 1
+                doc_ids.add(str(record.get("doc_id")))
+                if split is not None and record.get("split") != split:
+                    self.report.findings.append(
+                        Finding(
+                            "E007",
+                            f"document has split {record.get('split')!r} but is in {path.name}",
+                            file=str(path),
+                            doc_id=record.get("doc_id"),
+                        )
+                    )
+            elif record.get("doc_id") not in checker.seen_docs:
+                self.report.findings.append(
+                    Finding(
+                        "E302",
+                        "annotator layer for a document that is not in the release",
+                        file=str(path),
+                        doc_id=record.get("doc_id"),
+                        record_id=record.get("annotator"),
+                    )
+                )
+        return doc_ids
+
+    def check_manifest(self, folder: Path) -> None:
+        try:
+            manifest = read_manifest(folder)
+        except HmeimimError as error:
+            self.report.findings.append(Finding("E004", error.message, file=error.location))
+            return
+        listed = manifest["files"]
+        for name, entry in sorted(listed.items()):
+            path = folder / name
+            if not path.is_file():
+                self.report.findings.append(
+                    Finding("E002", "listed in manifest.json", file=str(path))
+                )
+                continue
+            if not isinstance(entry, dict) or not re.fullmatch(
+                r"[0-9a-f]{64}", str(entry.get("sha256"))
+            ):
+                self.report.findings.append(
+                    Finding(
+                        "E004",
+                        f"manifest entry for {name} has no sha256",
+                        file=str(folder / MANIFEST),
+                    )
+                )
+                continue
+            actual = sha256_of(path)
+            if actual != entry["sha256"] or path.stat().st_size != entry.get("bytes"):
+                self.report.findings.append(
+                    Finding(
+                        "E005",
+                        f"sha256 {actual[:12]}… / {path.stat().st_size} bytes differ from "
+                        f"the manifest ({str(entry['sha256'])[:12]}… / {entry.get('bytes')} bytes)",
+                        file=str(path),
+                    )
+                )
+        for child in sorted(folder.iterdir()):
+            if child.name != MANIFEST and child.name not in listed:
+                self.report.findings.append(
+                    Finding(
+                        "E006", "is in the release folder but not in manifest.json", file=str(child)
+                    )
+                )
+
+    def validate_release(self, folder: Path) -> None:
+        self.check_manifest(folder)
+        entity_ids = self.read_registry(folder / ENTITIES_FILE)
+        checker = CorpusChecker(self.schema, entity_ids=entity_ids)
+        for split in SPLITS:
+            path = folder / f"{split}.parquet"
+            if path.is_file():
+                self.check_documents(path, checker, split)
+        annotators = folder / ANNOTATORS_FILE
+        if annotators.is_file():
+            self.check_documents(annotators, checker, None, table="annotator_layers")
+
+    def validate_file(self, path: Path) -> None:
+        registry = path.parent / ENTITIES_FILE
+        if path.name == ENTITIES_FILE:
+            self.read_registry(path)
+            return
+        entity_ids = self.read_registry(registry) if registry.is_file() else None
+        checker = CorpusChecker(self.schema, entity_ids=entity_ids)
+        split = path.stem if path.stem in SPLITS else None
+        table = "annotator_layers" if path.name == ANNOTATORS_FILE else "documents"
+        self.check_documents(path, checker, split, table=table)
+
+
+def default_paths(root: Path | None = None) -> list[Path]:
+    return [path for _, path in list_releases(root)]
+
+
+def validate_paths(paths: Sequence[Path] | None = None, *, schema: Schema | None = None) -> Report:
+    """Validate release folders and/or Parquet files; all releases when `paths` is empty.
+
+    Raises `HmeimimError` (E012) only when there is nothing to validate at all.
+    """
+    validator = _Validator(schema or load_schema())
+    targets = list(paths) if paths else default_paths()
+    if not targets:
+        raise HmeimimError("E012", "corpus/", "holds no release to validate", "run `hmeimim build`")
+    for path in targets:
+        if path.is_dir():
+            validator.validate_release(path)
+        elif path.exists():
+            validator.validate_file(path)
+        else:
+            validator.report.findings.append(Finding("E002", "does not exist", file=str(path)))
+    return validator.report
+
+
+def validate_records(
+    records: Iterable[dict[str, Any]],
+    *,
+    entities: Iterable[dict[str, Any]] | None = None,
+    annotator_layers: Iterable[dict[str, Any]] = (),
+    schema: Schema | None = None,
+    file: str | None = None,
+) -> list[Finding]:
+    """Validate in-memory records (e.g. from the authoring files or an import).
+
+    With `entities=None` registry links are not checked.
+    """
+    schema = schema or load_schema()
+    entity_list = list(entities) if entities is not None else None
+    entity_ids = (
+        frozenset(str(e["entity_id"]) for e in entity_list) if entity_list is not None else None
+    )
+    checker = CorpusChecker(schema, entity_ids=entity_ids, file=file)
+    findings: list[Finding] = []
+    for entity in entity_list or []:
+        findings.extend(checker.check_row(entity, "entities", entity.get("entity_id")))
+    counts = Counter(str(e["entity_id"]) for e in entity_list or [])
+    findings += [
+        Finding("E401", f"entity_id {k!r} occurs {n} times", file, None, k)
+        for k, n in counts.items()
+        if n > 1
+    ]
+    findings.extend(checker.check_documents(records))
+    findings.extend(checker.check_documents(annotator_layers, table="annotator_layers"))
+    return findings
