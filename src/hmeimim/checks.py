@@ -107,8 +107,10 @@ class _DocumentCheck:
                 if column.required:
                     self.add("E101", f"required field `{column.name}` is null or missing", rid)
                 continue
-            if column.enum and value not in self.schema.enum_values(column.enum):
-                allowed = ", ".join(self.schema.enum_values(column.enum))
+            # Layers and labels get their own codes (E205, E206) in check_span.
+            generic_enum = column.enum and column.enum not in ("layers", "labels")
+            if generic_enum and value not in self.schema.enum_values(str(column.enum)):
+                allowed = ", ".join(self.schema.enum_values(str(column.enum)))
                 self.add("E105", f"`{column.name}` is {value!r}; allowed: {allowed}", rid)
             if column.pattern and isinstance(value, str):
                 pattern = self.schema.id_patterns[column.pattern]

@@ -16,6 +16,8 @@ class Code:
     code: str
     name: str
     fix: str
+    # "finding": reported by validation; "error": input unusable, raised as HmeimimError.
+    kind: str = "finding"
 
 
 _CATALOGUE = [
@@ -27,6 +29,11 @@ _CATALOGUE = [
     Code("E005", "hash-mismatch", "a written release never changes: restore the file from git"),
     Code("E006", "unlisted-file", "remove the file, or add it through a new release"),
     Code("E007", "wrong-split-file", "move the document to the file of its split, or fix `split`"),
+    # Unusable input and usage errors (HmeimimError, exit status 2)
+    Code("E010", "unreadable-schema", "restore schema/hmeimim.yaml from git", "error"),
+    Code("E011", "bad-version", "write the version as MAJOR.MINOR.PATCH, e.g. 1.0.0", "error"),
+    Code("E012", "no-such-release", "pick a version listed under corpus/", "error"),
+    Code("E013", "release-exists", "a written release never changes: pick a new version", "error"),
     # Documents
     Code("E101", "missing-value", "fill in the required value"),
     Code("E102", "duplicate-doc-id", "give each document its own doc_id; ids are never reused"),

@@ -58,7 +58,10 @@ def _schema_findings(
     findings = []
     for error in sorted(validator.iter_errors(_jsonable(instance)), key=lambda e: list(e.path)):
         where = "/".join(str(p) for p in error.absolute_path) or "<top>"
-        code = "E101" if error.validator == "required" else "E107"
+        missing = error.validator == "required" or (
+            error.validator in ("type", "anyOf") and error.instance is None
+        )
+        code = "E101" if missing else "E107"
         if error.validator in ("enum",):
             code = "E105"
         elif error.validator == "pattern":

@@ -20,6 +20,7 @@ from hmeimim.checks import CorpusChecker
 from hmeimim.errors import HmeimimError
 from hmeimim.findings import Finding
 from hmeimim.schema import Schema, load_schema
+from hmeimim.sources import read_sources
 from hmeimim.storage import (
     ANNOTATORS_FILE,
     ENTITIES_FILE,
@@ -67,15 +68,33 @@ def _table_of(path: Path, arrow_schema: pa.Schema) -> str:
     return "documents"
 
 
+def relaxed_type(arrow_type: pa.DataType) -> pa.DataType:
+    """The same type with every nested field nullable.
+
+    Other writers (pandas, polars) mark everything nullable; such files are accepted and
+    actual nulls in required fields are reported as E101 instead.
+    """
+    if pa.types.is_list(arrow_type):
+        return pa.list_(relaxed_type(arrow_type.value_type))
+    if pa.types.is_struct(arrow_type):
+        return pa.struct(
+            [pa.field(f.name, relaxed_type(f.type), nullable=True) for f in arrow_type]
+        )
+    return arrow_type
+
+
 def _schema_findings(path: Path, actual: pa.Schema, expected: pa.Schema) -> list[Finding]:
-    if actual.equals(expected, check_metadata=False):
+    if actual.names == expected.names and all(
+        relaxed_type(a.type).equals(relaxed_type(e.type))
+        for a, e in zip(actual, expected, strict=True)
+    ):
         return []
     problems = []
     for exp in expected:
         idx = actual.get_field_index(exp.name)
         if idx < 0:
             problems.append(f"column `{exp.name}` is missing")
-        elif not actual.field(idx).equals(exp):
+        elif not relaxed_type(actual.field(idx).type).equals(relaxed_type(exp.type)):
             problems.append(f"column `{exp.name}` is {actual.field(idx).type}, expected {exp.type}")
     problems += [
         f"column `{n}` is not in the schema" for n in actual.names if n not in expected.names
@@ -221,6 +240,23 @@ class _Validator:
         if annotators.is_file():
             self.check_documents(annotators, checker, None, table="annotator_layers")
 
+    def validate_sources(self, folder: Path) -> None:
+        """The authoring folder (corpus/sources): YAML structure, then the same checks."""
+        read = read_sources(folder, self.schema)
+        self.report.files += 1
+        self.report.readable += 1
+        self.report.documents += len(read.documents)
+        self.report.findings.extend(read.findings)
+        self.report.findings.extend(
+            validate_records(
+                read.documents,
+                entities=read.entities,
+                annotator_layers=read.annotator_layers,
+                schema=self.schema,
+                file=str(folder),
+            )
+        )
+
     def validate_file(self, path: Path) -> None:
         registry = path.parent / ENTITIES_FILE
         if path.name == ENTITIES_FILE:
@@ -247,7 +283,9 @@ def validate_paths(paths: Sequence[Path] | None = None, *, schema: Schema | None
     if not targets:
         raise HmeimimError("E012", "corpus/", "holds no release to validate", "run `hmeimim build`")
     for path in targets:
-        if path.is_dir():
+        if path.is_dir() and (path / "documents").is_dir():
+            validator.validate_sources(path)
+        elif path.is_dir():
             validator.validate_release(path)
         elif path.exists():
             validator.validate_file(path)
