@@ -93,7 +93,7 @@ class Schema:
         fields = [self._arrow_field(column) for column in self.tables[table]]
         features = _features_from_fields(fields)
         metadata = {
-            b"huggingface": json.dumps({"info": {"features": features}}, sort_keys=True).encode(),
+            b"huggingface": json.dumps({"info": {"features": features}}).encode(),
             b"hmeimim.schema_version": self.version.encode(),
             b"hmeimim.table": table.encode(),
         }
