@@ -20,7 +20,8 @@ def test_every_label_has_a_definition_and_an_example() -> None:
     for layer in schema.layers.values():
         assert layer.labels, layer.name
         for label in layer.labels:
-            assert label.definition.strip() and label.example.strip(), label.name
+            assert label.definition.strip(), label.name
+            assert label.example.strip(), label.name
 
 
 def test_label_names_are_unique_across_layers() -> None:

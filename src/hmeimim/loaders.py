@@ -70,7 +70,8 @@ def load(version: str | None = None) -> Any:
         if split in loaded:
             out[split] = loaded[split]
         else:
-            out[split] = datasets.Dataset.from_list([], features=features, split=split)
+            empty: dict[str, list[Any]] = {name: [] for name in features}
+            out[split] = datasets.Dataset.from_dict(empty, features=features, split=split)
     return out
 
 

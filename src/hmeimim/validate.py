@@ -112,7 +112,7 @@ class _Validator:
         """Check the entity registry; return its ids (None when it cannot be read)."""
         if not path.is_file():
             return None
-        records = self.read_table(path, "entities")
+        records = self.read_table(path, "entities", data=False)
         if records is None:
             return None
         checker = CorpusChecker(self.schema, file=str(path))
@@ -134,7 +134,11 @@ class _Validator:
                 )
         return frozenset(ids)
 
-    def read_table(self, path: Path, table: str | None = None) -> list[dict[str, Any]] | None:
+    def read_table(
+        self, path: Path, table: str | None = None, data: bool = True
+    ) -> list[dict[str, Any]] | None:
+        """Read a whole table, or record why not. `data=False`: a side table (the registry),
+        which does not count towards `readable`."""
         self.report.files += 1
         try:
             parquet = open_parquet(path)
@@ -145,7 +149,7 @@ class _Validator:
                 self.report.findings.extend(schema_findings)
                 return None
             records = list(iter_records(path))
-            self.report.readable += 1
+            self.report.readable += data
             return records
         except HmeimimError as error:
             self.report.findings.append(Finding(error.code, error.message, file=str(path)))
@@ -230,6 +234,7 @@ class _Validator:
 
     def validate_release(self, folder: Path) -> None:
         self.check_manifest(folder)
+        self.report.readable += (folder / MANIFEST).is_file()
         entity_ids = self.read_registry(folder / ENTITIES_FILE)
         checker = CorpusChecker(self.schema, entity_ids=entity_ids)
         for split in SPLITS:

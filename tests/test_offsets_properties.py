@@ -1,0 +1,112 @@
+"""Property tests of offset handling: emoji, combining marks, Arabic and \\r\\n."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hmeimim.checks import CorpusChecker
+from hmeimim.offsets import (
+    from_units,
+    ingest_text,
+    normalize_newlines,
+    to_units,
+    utf8_offsets,
+    utf16_offsets,
+)
+from hmeimim.schema import load_schema
+
+# Pieces that break naive offset code: astral emoji (2 UTF-16 units, 4 UTF-8 bytes),
+# a ZWJ sequence, combining marks, Arabic (right to left), and every kind of line break.
+PIECES = st.sampled_from(
+    [
+        "a",
+        "Z",
+        " ",
+        "é",
+        "e\u0301",
+        "🚀",
+        "👩\u200d🚀",
+        "\u0627\u0644\u0634",
+        "\u064e",
+        "\r\n",
+        "\r",
+        "\n",
+        "’",
+    ]
+)
+TEXTS = st.lists(PIECES, max_size=40).map("".join)
+
+
+@given(TEXTS)
+def test_utf16_and_utf8_offsets_round_trip(text: str) -> None:
+    for table, encoding in ((utf16_offsets(text), "utf-16-le"), (utf8_offsets(text), "utf-8")):
+        width = 2 if encoding == "utf-16-le" else 1
+        assert table[-1] * width == len(text.encode(encoding))
+        for cp in range(len(text) + 1):
+            units = to_units(table, cp)
+            assert from_units(table, units) == cp
+            assert text.encode(encoding)[: units * width].decode(encoding) == text[:cp]
+
+
+@given(TEXTS, st.data())
+def test_newline_normalization_maps_every_span(raw: str, data: st.DataObject) -> None:
+    text, mapping = normalize_newlines(raw)
+    assert "\r" not in text
+    assert len(mapping) == len(raw) + 1
+    assert mapping == sorted(mapping)
+    if not raw:
+        return
+    start = data.draw(st.integers(0, len(raw) - 1))
+    end = data.draw(st.integers(start + 1, len(raw)))
+    expected = raw[start:end].replace("\r\n", "\n").replace("\r", "\n")
+    got = text[mapping[start] : mapping[end]]
+    # A span that starts or ends between \r and \n keeps the whole line break.
+    assert got.replace("\n", "") == expected.replace("\n", "")
+
+
+@given(TEXTS)
+def test_ingest_gives_nfc_without_carriage_returns(raw: str) -> None:
+    text = ingest_text(raw)
+    assert "\r" not in text
+    assert unicodedata.is_normalized("NFC", text)
+    assert ingest_text(text) == text
+
+
+@given(TEXTS, st.data())
+def test_validator_accepts_exact_slices_and_rejects_shifted_ones(
+    raw: str, data: st.DataObject
+) -> None:
+    text = ingest_text(raw)
+    stripped = [i for i, ch in enumerate(text) if not ch.isspace()]
+    if not stripped:
+        return
+    start = data.draw(st.sampled_from(stripped))
+    end = data.draw(st.sampled_from([i + 1 for i in stripped if i >= start]))
+    span = {
+        "span_id": "p1",
+        "start": start,
+        "end": end,
+        "text": text[start:end],
+        "layer": "stance",
+        "label": "STANCE",
+        "entity_id": None,
+    }
+    record = {
+        "doc_id": "prop-doc",
+        "text": text,
+        "language": "ar",
+        "provenance": "constructed",
+        "split": "train",
+        "spans": [span],
+        "attributions": [],
+        "stances": [],
+    }
+    assert CorpusChecker(load_schema()).check_document(record) == []
+    wrong = {**span, "text": text[start:end] + "x"}
+    codes = [
+        f.code for f in CorpusChecker(load_schema()).check_document({**record, "spans": [wrong]})
+    ]
+    assert codes == ["E203"]
