@@ -9,9 +9,9 @@ from pathlib import Path
 import datasets
 import pandas as pd
 import pytest
-from conftest import ROOT, SEED_DOC
 
 import hmeimim
+from conftest import ROOT, SEED_DOC
 
 
 def test_load_returns_three_splits_with_declared_features(hf_cache: Path) -> None:

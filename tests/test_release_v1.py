@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED, SEED_DOC, in_ci
 
+from conftest import ROOT, SEED, SEED_DOC, in_ci
 from hmeimim.build import build_release
 from hmeimim.loaders import read_documents
 from hmeimim.stats import annotation_counts

@@ -5,13 +5,14 @@ Expected values are written here by hand from the text and schema/GUIDELINES.md.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from typing import Any
 
 import pytest
-from conftest import SEED_DOC
 
+from conftest import SEED_DOC
 from hmeimim.loaders import read_documents
 
 
@@ -182,3 +183,13 @@ def test_stances_including_the_writers_loaded_wording(seed: dict[str, Any]) -> N
             ("He", "Russia is conducting", "uncertain", ("do not definitively indicate",)),
         ]
     )
+
+
+def test_spans_of_one_label_never_overlap(seed: dict[str, Any]) -> None:
+    by_label: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for span in seed["spans"]:
+        by_label.setdefault((span["layer"], span["label"]), []).append((span["start"], span["end"]))
+    for key, ranges in by_label.items():
+        ranges.sort()
+        for (_, end), (start, _) in itertools.pairwise(ranges):
+            assert end <= start, key

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from hmeimim.findings import CODES
 from hmeimim.jsonschema_export import record_json_schema
 from hmeimim.paths import project_root
 from hmeimim.schema import TABLES, Schema, load_schema
@@ -93,6 +94,14 @@ def schema_docs(schema: Schema) -> str:
             upper = "n" if endpoint.max is None else str(endpoint.max)
             count = "1" if (endpoint.min, endpoint.max) == (1, 1) else f"{endpoint.min}..{upper}"
             out.append(f"| {frame} | `{role}` | {', '.join(endpoint.labels)} | {count} |")
+    out.append("")
+    out += [
+        "## Finding and error codes",
+        "",
+        "| code | name | kind | what to do |",
+        "|---|---|---|---|",
+    ]
+    out += [f"| `{c.code}` | {c.name} | {c.kind} | {_cell(c.fix)} |" for c in CODES.values()]
     out.append("")
     for title, groups in (("Nested records", schema.structs), ("Tables", schema.tables)):
         out += [f"## {title}", ""]
