@@ -31,7 +31,6 @@ class CorpusChecker:
     seen_docs: dict[str, str] = field(default_factory=dict)
     seen_spans: dict[str, str] = field(default_factory=dict)
     seen_relations: dict[str, str] = field(default_factory=dict)
-    seen_docs_count: dict[str, int] = field(default_factory=dict)
     # Document texts by doc_id, so raw annotator layers (which hold no text) get offset checks.
     texts: dict[str, str] = field(default_factory=dict)
 
@@ -119,12 +118,12 @@ class _DocumentCheck:
 
     def check_document_fields(self) -> None:
         doc_id = self.doc_id
-        here = self.corpus.file or "<input>"
         if doc_id is not None:
-            first = self.corpus.seen_docs.setdefault(doc_id, here)
-            if self.corpus.seen_docs_count.get(doc_id, 0):
+            first = self.corpus.seen_docs.get(doc_id)
+            if first is not None:
                 self.add("E102", f"doc_id {doc_id!r} occurs more than once (first in {first})")
-            self.corpus.seen_docs_count[doc_id] = self.corpus.seen_docs_count.get(doc_id, 0) + 1
+            else:
+                self.corpus.seen_docs[doc_id] = self.corpus.file or "<input>"
         text = self.record.get("text")
         if isinstance(text, str):
             if "\r" in text:

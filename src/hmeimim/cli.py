@@ -6,6 +6,7 @@ status 2 here, and only here. Exit status 1 means the command ran and found prob
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -139,6 +140,45 @@ def build_cli(
         out.print(f"nothing written: {len(result.findings)} finding(s)", markup=False)
         raise typer.Exit(1)
     out.print(f"wrote {result.release}", markup=False)
+
+
+@app.command("ingest")
+def ingest_cli(
+    text_file: Annotated[Path, typer.Argument(help="UTF-8 text of the report")],
+    doc_id: Annotated[str, typer.Option(help="New, never reused slug")],
+    strip_prefix: Annotated[str | None, typer.Option(help="Header to remove first")] = None,
+    published: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD")] = None,
+    language: Annotated[str, typer.Option(help="BCP-47 tag")] = "en",
+    provenance: Annotated[str, typer.Option(help="published or constructed")] = "published",
+    split: Annotated[str, typer.Option(help="train, validation or test")] = "train",
+    sources: Annotated[Path | None, typer.Option(help="Authoring folder")] = None,
+) -> None:
+    """Add a document to corpus/sources: text fixed to NFC and \\n, metadata, empty gold."""
+    from hmeimim.ingest import ingest_document
+
+    try:
+        raw = text_file.read_bytes()
+        date = dt.date.fromisoformat(published) if published else None
+    except OSError as error:
+        raise _fail(HmeimimError("E002", str(text_file), str(error), "check the path")) from None
+    except ValueError:
+        raise _fail(
+            HmeimimError("E107", "--published", "is not YYYY-MM-DD", "fix the date")
+        ) from None
+    try:
+        folder = ingest_document(
+            raw=raw,
+            doc_id=doc_id,
+            strip_prefix=strip_prefix,
+            published=date,
+            language=language,
+            provenance=provenance,
+            split=split,
+            sources=sources,
+        )
+    except HmeimimError as error:
+        raise _fail(error) from None
+    out.print(f"wrote {folder}", markup=False)
 
 
 @app.command("generate")

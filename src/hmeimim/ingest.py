@@ -1,0 +1,103 @@
+"""Adding a new document to the authoring folder.
+
+The text is fixed here, once, before anyone annotates it: NFC and `\\n` line endings.
+Metadata that is not known stays null. Files are written into a temporary folder that
+is renamed into place, so a failed ingest leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from hmeimim.errors import HmeimimError
+from hmeimim.offsets import ingest_text
+from hmeimim.paths import corpus_dir
+from hmeimim.schema import load_schema
+
+EMPTY_GOLD = "spans: []\nattributions: []\nstances: []\n"
+
+
+def ingest_document(
+    *,
+    raw: bytes,
+    doc_id: str,
+    strip_prefix: str | None = None,
+    published: dt.date | None = None,
+    language: str = "en",
+    provenance: str = "published",
+    split: str = "train",
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    author: str | None = None,
+    license: str | None = None,
+    sources: Path | None = None,
+) -> Path:
+    """Write `documents/<doc_id>/` (text.txt, meta.yaml, empty gold.yaml); return the folder."""
+    schema = load_schema()
+    location = f"doc_id {doc_id}"
+    if not re.fullmatch(schema.id_patterns["doc_id"], doc_id):
+        raise HmeimimError(
+            "E106", location, "is not a valid doc_id", "use lowercase a-z, 0-9 and -"
+        )
+    for name, value, enum in (("provenance", provenance, "provenance"), ("split", split, "split")):
+        if value not in schema.enum_values(enum):
+            raise HmeimimError(
+                "E105",
+                location,
+                f"{name} {value!r} is not allowed",
+                f"use one of {schema.enums[enum]}",
+            )
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise HmeimimError("E001", location, f"text is not UTF-8 ({error})", "convert it") from None
+    if strip_prefix is not None:
+        if not decoded.startswith(strip_prefix):
+            raise HmeimimError(
+                "E001",
+                location,
+                f"text does not start with {strip_prefix!r}",
+                "check --strip-prefix",
+            )
+        decoded = decoded[len(strip_prefix) :]
+    text = ingest_text(decoded)
+    base = (sources or corpus_dir() / "sources") / "documents"
+    target = base / doc_id
+    if target.exists():
+        raise HmeimimError(
+            "E102", str(target), "already exists; doc_ids are never reused", "pick a new id"
+        )
+    meta = {
+        "doc_id": doc_id,
+        "title": title,
+        "published": published,
+        "language": language,
+        "outlet": outlet,
+        "url": url,
+        "author": author,
+        "provenance": provenance,
+        "license": license,
+        "split": split,
+    }
+    base.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{doc_id}-", dir=base))
+    try:
+        (staging / "text.txt").write_bytes(text.encode("utf-8"))
+        (staging / "meta.yaml").write_text(
+            yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
+        )
+        (staging / "gold.yaml").write_text(EMPTY_GOLD)
+        staging.chmod(0o755)
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target

@@ -1,0 +1,53 @@
+"""Ingest fixes a new text once (NFC, \\n) and never overwrites a document."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SEED, in_ci
+from hmeimim.errors import HmeimimError
+from hmeimim.ingest import ingest_document
+from hmeimim.validate import validate_paths
+
+
+def test_seed_reingests_to_the_authored_files() -> None:
+    if not SEED.is_file():
+        if in_ci():
+            pytest.fail(f"the seed file {SEED} is missing in CI")
+        pytest.skip(f"{SEED} is not beside this checkout")
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "ingest_seed.py"), str(SEED)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "text identical: True; metadata identical: True" in run.stdout
+
+
+def test_ingest_normalizes_line_breaks_and_nfc(tmp_path: Path) -> None:
+    raw = "Caf\u0065\u0301 line one\r\nline two 🚀\rمرحبا".encode()
+    folder = ingest_document(raw=raw, doc_id="new-doc", provenance="constructed", sources=tmp_path)
+    assert (folder / "text.txt").read_bytes().decode() == "Café line one\nline two 🚀\nمرحبا"
+    (tmp_path / "entities.yaml").write_text("[]\n")
+    assert validate_paths([tmp_path]).findings == []
+
+
+def test_ingest_refuses_an_existing_doc_id_and_leaves_no_temporary(tmp_path: Path) -> None:
+    ingest_document(raw=b"first", doc_id="same-doc", sources=tmp_path)
+    with pytest.raises(HmeimimError) as caught:
+        ingest_document(raw=b"second", doc_id="same-doc", sources=tmp_path)
+    assert caught.value.code == "E102"
+    assert (tmp_path / "documents" / "same-doc" / "text.txt").read_bytes() == b"first"
+    assert [p.name for p in (tmp_path / "documents").iterdir()] == ["same-doc"]
+
+
+def test_ingest_rejects_a_missing_header(tmp_path: Path) -> None:
+    with pytest.raises(HmeimimError) as caught:
+        ingest_document(raw=b"no header", doc_id="x-doc", strip_prefix=" date ", sources=tmp_path)
+    assert caught.value.code == "E001"
+    assert not (tmp_path / "documents" / "x-doc").exists()
