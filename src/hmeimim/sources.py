@@ -96,7 +96,8 @@ def _read_text(path: Path, findings: list[Finding], doc_id: str) -> str | None:
 def _document_dirs(root: Path) -> Iterator[Path]:
     docs = root / "documents"
     if docs.is_dir():
-        yield from sorted(p for p in docs.iterdir() if p.is_dir())
+        # Dot folders are temporaries of an unfinished ingest, never documents.
+        yield from sorted(p for p in docs.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 def read_sources(root: Path, schema: Schema) -> Sources:
