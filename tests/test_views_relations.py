@@ -111,7 +111,8 @@ def test_stance_view_resolves_targets() -> None:
     assert train.features["polarity"].names == ["favor", "against", "uncertain"]
     by_id = {row["id"]: row for row in train}
     st01 = by_id["d001-st01"]  # writer against the mention "Polisario"
-    assert st01["holder_kind"] == "writer" and st01["holder"] is None
+    assert st01["holder_kind"] == "writer"
+    assert st01["holder"] is None
     assert st01["target_text"] == "Polisario"
     assert st01["target_span"]["start"] == 544
     assert st01["target_entity_id"] == "polisario-front"
@@ -137,8 +138,9 @@ def test_stance_markers() -> None:
         "<h>Moscow</h> <e>has yet to confirm</e> this information."
     )
     st04 = by_id["d001-st04"]
-    assert "high-ranking <t>Syrian</t> and Algerian officers involved in the <e>repression</e>" in (
-        st04["marked_text"]
+    assert (
+        "high-ranking <t>Syrian</t> and Algerian officers involved in the <e>repression</e>"
+        in (st04["marked_text"])
     )
     assert "marked_text" not in hmeimim.stance_examples()["train"].column_names
 
