@@ -5,6 +5,7 @@ This module only re-exports the public surface; each name lives in a module of i
 
 from hmeimim.build import build_release
 from hmeimim.errors import HmeimimError
+from hmeimim.export_spacy import export_spacy, iter_spacy_docs, read_spacy
 from hmeimim.findings import CODES, Finding
 from hmeimim.loaders import (
     attributions,
@@ -22,6 +23,15 @@ from hmeimim.schema import Schema, load_schema
 from hmeimim.storage import list_releases, release_dir
 from hmeimim.summary import summarize
 from hmeimim.validate import Report, validate_paths, validate_records
+from hmeimim.views_attributions import (
+    attribution_examples,
+    attribution_pairs,
+    iter_attribution_examples,
+    iter_attribution_pairs,
+)
+from hmeimim.views_spans import iter_span_examples, span_examples
+from hmeimim.views_stances import iter_stance_examples, stance_examples
+from hmeimim.views_tokens import decode_tags, iter_ner, ner, ner_label_names, ner_skipped
 
 __all__ = [
     "CODES",
@@ -29,19 +39,35 @@ __all__ = [
     "HmeimimError",
     "Report",
     "Schema",
+    "attribution_examples",
+    "attribution_pairs",
     "attributions",
     "build_release",
+    "decode_tags",
     "entities",
+    "export_spacy",
+    "iter_attribution_examples",
+    "iter_attribution_pairs",
     "iter_attributions",
     "iter_documents",
+    "iter_ner",
+    "iter_spacy_docs",
+    "iter_span_examples",
     "iter_spans",
+    "iter_stance_examples",
     "iter_stances",
     "list_releases",
     "load",
     "load_schema",
+    "ner",
+    "ner_label_names",
+    "ner_skipped",
     "read_documents",
+    "read_spacy",
     "release_dir",
+    "span_examples",
     "spans",
+    "stance_examples",
     "stances",
     "summarize",
     "validate_paths",

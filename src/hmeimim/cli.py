@@ -202,5 +202,25 @@ def generate_cli(
         raise typer.Exit(1)
 
 
+export_app = typer.Typer(help="Export a release to other tools' formats.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("spacy")
+def export_spacy_cli(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder")],
+    version: Annotated[str | None, typer.Option(help="Release version (default: latest)")] = None,
+) -> None:
+    """Write one spaCy DocBin per split (train.spacy, validation.spacy, test.spacy)."""
+    from hmeimim.export_spacy import export_spacy
+
+    try:
+        written = export_spacy(out_dir=out_dir, version=version)
+    except HmeimimError as error:
+        raise _fail(error) from None
+    for split, path in written.items():
+        out.print(f"wrote {split}: {path}", markup=False)
+
+
 def main() -> None:
     app()

@@ -61,6 +61,11 @@ _CATALOGUE = [
     Code("E306", "parent-cycle", "nested frames must form a tree: break the cycle"),
     # Entity registry
     Code("E401", "duplicate-entity-id", "give each registry entry its own entity_id"),
+    # Training views and exports (HmeimimError, exit status 2)
+    Code("E501", "missing-extra", "pip install 'hmeimim-corpus[views]'", "error"),
+    Code("E502", "no-tokenizer", "fix the language tag, or add spaCy support for it", "error"),
+    Code("E503", "bad-view-option", "pass one of the values the view lists", "error"),
+    Code("E504", "bad-output-dir", "give a folder path that is not an existing file", "error"),
 ]
 
 CODES: dict[str, Code] = {code.code: code for code in _CATALOGUE}
