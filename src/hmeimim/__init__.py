@@ -4,6 +4,7 @@ This module only re-exports the public surface; each name lives in a module of i
 """
 
 from hmeimim.build import build_release
+from hmeimim.diff import Diff, diff_releases
 from hmeimim.errors import HmeimimError
 from hmeimim.findings import CODES, Finding
 from hmeimim.loaders import (
@@ -18,6 +19,7 @@ from hmeimim.loaders import (
     spans,
     stances,
 )
+from hmeimim.release import make_release, rebuild_release, reproduce
 from hmeimim.schema import Schema, load_schema
 from hmeimim.storage import list_releases, release_dir
 from hmeimim.summary import summarize
@@ -25,12 +27,14 @@ from hmeimim.validate import Report, validate_paths, validate_records
 
 __all__ = [
     "CODES",
+    "Diff",
     "Finding",
     "HmeimimError",
     "Report",
     "Schema",
     "attributions",
     "build_release",
+    "diff_releases",
     "entities",
     "iter_attributions",
     "iter_documents",
@@ -39,8 +43,11 @@ __all__ = [
     "list_releases",
     "load",
     "load_schema",
+    "make_release",
     "read_documents",
+    "rebuild_release",
     "release_dir",
+    "reproduce",
     "spans",
     "stances",
     "summarize",

@@ -61,6 +61,20 @@ _CATALOGUE = [
     Code("E306", "parent-cycle", "nested frames must form a tree: break the cycle"),
     # Entity registry
     Code("E401", "duplicate-entity-id", "give each registry entry its own entity_id"),
+    # Releases (HmeimimError, exit status 2)
+    Code("E601", "bump-mismatch", "release with the bump the change needs", "error"),
+    Code("E602", "nothing-to-release", "change corpus/sources before releasing", "error"),
+    Code(
+        "E603",
+        "undeclared-schema-change",
+        "raise schema_version in schema/hmeimim.yaml (major for a break)",
+        "error",
+    ),
+    Code("E604", "bad-release-declaration", "restore corpus/release.yaml from git", "error"),
+    Code("E605", "release-in-progress", "wait for the other release to finish", "error"),
+    Code(
+        "E606", "inputs-missing", "restore corpus/inputs/v<version>/ from git; never edit", "error"
+    ),
 ]
 
 CODES: dict[str, Code] = {code.code: code for code in _CATALOGUE}
