@@ -219,6 +219,12 @@ def _release_from(
     staging: Path, *, root: Path, bump: str, released: str, notes: str | None
 ) -> ReleaseResult:
     schema = read_schema(staging / SCHEMA_COPY)
+    releases = list_releases(root)
+    parent_version, parent_folder = releases[-1] if releases else (None, None)
+    parent = read_release_records(parent_folder) if parent_folder is not None else None
+    parent_schema = str(parent.manifest.get("schema_version")) if parent else None
+    if parent_folder is not None and parent_schema is not None:
+        _check_schema_unchanged(root, parent_folder, schema, parent_schema)
     read = read_sources(staging / SOURCES, schema)
     findings = list(read.findings)
     findings += validate_records(
@@ -230,29 +236,15 @@ def _release_from(
     )
     if findings:
         return ReleaseResult(findings=findings)
-    releases = list_releases(root)
-    parent_version, parent_folder = releases[-1] if releases else (None, None)
-    documents = _normalized(read.documents, schema, "documents")
-    entities = _normalized(read.entities, schema, "entities")
-    layers = _normalized(read.annotator_layers, schema, "annotator_layers")
-    parent_schema = None
-    if parent_folder is not None:
-        parent = read_release_records(parent_folder)
-        parent_schema = str(parent.manifest.get("schema_version"))
-        _check_schema_unchanged(root, parent_folder, schema, parent_schema)
-        diff = diff_records(
-            old_documents=parent.documents,
-            new_documents=documents,
-            old_entities=parent.entities,
-            new_entities=entities,
-            old_annotator_layers=parent.annotator_layers,
-            new_annotator_layers=layers,
-            old=str(parent_version),
-        )
-    else:
-        diff = diff_records(
-            old_documents=[], new_documents=documents, new_entities=entities, old=None
-        )
+    diff = diff_records(
+        old_documents=parent.documents if parent else [],
+        new_documents=_normalized(read.documents, schema, "documents"),
+        old_entities=parent.entities if parent else [],
+        new_entities=_normalized(read.entities, schema, "entities"),
+        old_annotator_layers=parent.annotator_layers if parent else [],
+        new_annotator_layers=_normalized(read.annotator_layers, schema, "annotator_layers"),
+        old=str(parent_version) if parent_version else None,
+    )
     needed = required_bump(parent_schema=parent_schema, schema_version=schema.version, diff=diff)
     if needed is None:
         raise HmeimimError(
