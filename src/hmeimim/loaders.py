@@ -70,7 +70,9 @@ def load(version: str | None = None) -> Any:
         if split in loaded:
             out[split] = loaded[split]
         else:
-            out[split] = datasets.Dataset.from_list([], features=features, split=split)
+            # from_list([]) yields no columns at all in datasets 5.x; from_dict keeps them.
+            empty = {name: [] for name in features}
+            out[split] = datasets.Dataset.from_dict(empty, features=features, split=split)
     return out
 
 
