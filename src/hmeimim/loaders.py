@@ -71,7 +71,7 @@ def load(version: str | None = None) -> Any:
             out[split] = loaded[split]
         else:
             # from_list([]) yields no columns at all in datasets 5.x; from_dict keeps them.
-            empty = {name: [] for name in features}
+            empty: dict[str, list[Any]] = {name: [] for name in features}
             out[split] = datasets.Dataset.from_dict(empty, features=features, split=split)
     return out
 
