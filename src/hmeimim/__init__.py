@@ -4,6 +4,7 @@ This module only re-exports the public surface; each name lives in a module of i
 """
 
 from hmeimim.build import build_release
+from hmeimim.diff import Diff, diff_releases
 from hmeimim.errors import HmeimimError
 from hmeimim.export_spacy import export_spacy, iter_spacy_docs, read_spacy
 from hmeimim.findings import CODES, Finding
@@ -19,6 +20,7 @@ from hmeimim.loaders import (
     spans,
     stances,
 )
+from hmeimim.release import make_release, rebuild_release, reproduce
 from hmeimim.schema import Schema, load_schema
 from hmeimim.storage import list_releases, release_dir
 from hmeimim.summary import summarize
@@ -35,6 +37,7 @@ from hmeimim.views_tokens import decode_tags, iter_ner, ner, ner_label_names, ne
 
 __all__ = [
     "CODES",
+    "Diff",
     "Finding",
     "HmeimimError",
     "Report",
@@ -44,6 +47,7 @@ __all__ = [
     "attributions",
     "build_release",
     "decode_tags",
+    "diff_releases",
     "entities",
     "export_spacy",
     "iter_attribution_examples",
@@ -59,12 +63,15 @@ __all__ = [
     "list_releases",
     "load",
     "load_schema",
+    "make_release",
     "ner",
     "ner_label_names",
     "ner_skipped",
     "read_documents",
     "read_spacy",
+    "rebuild_release",
     "release_dir",
+    "reproduce",
     "span_examples",
     "spans",
     "stance_examples",

@@ -222,5 +222,76 @@ def export_spacy_cli(
         out.print(f"wrote {split}: {path}", markup=False)
 
 
+class Bump(StrEnum):
+    major = "major"
+    minor = "minor"
+    patch = "patch"
+
+
+@app.command("release")
+def release_cli(
+    bump: Annotated[Bump, typer.Option(help="major (schema break), minor (additions), patch")],
+    released: Annotated[str | None, typer.Option(help="Release date (default: today)")] = None,
+    note: Annotated[str | None, typer.Option(help="Release notes for the changelog")] = None,
+) -> None:
+    """Write the next version from corpus/sources, atomically, with its changelog entry."""
+    from hmeimim.derived import write_generated
+    from hmeimim.release import make_release
+
+    try:
+        result = make_release(bump=bump.value, released=released, notes=note)
+        if result.path is not None:
+            write_generated()
+    except HmeimimError as error:
+        raise _fail(error) from None
+    for finding in result.findings:
+        out.print(finding.render(), markup=False)
+    if result.path is None:
+        out.print(f"nothing written: {len(result.findings)} finding(s)", markup=False)
+        raise typer.Exit(1)
+    out.print(f"wrote {result.path} ({result.bump} release {result.version})", markup=False)
+
+
+@app.command("diff")
+def diff_cli(
+    old: Annotated[str, typer.Argument(help="Older version, e.g. 1.0.0")],
+    new: Annotated[str, typer.Argument(help="Newer version")],
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """What changed between two releases, keyed by doc_id, span_id, frame_id, stance_id."""
+    from hmeimim.diff import diff_releases, render_text
+
+    try:
+        diff = diff_releases(old, new)
+    except HmeimimError as error:
+        raise _fail(error) from None
+    if output is OutputFormat.json:
+        _print_json(diff.to_dict())
+    else:
+        out.print(render_text(diff), markup=False)
+
+
+@app.command("reproduce")
+def reproduce_cli(
+    version: Annotated[str | None, typer.Argument(help="Version (default: every release)")] = None,
+) -> None:
+    """Rebuild releases from their kept inputs and compare sha256; exit 1 on any difference."""
+    from hmeimim.release import reproduce
+    from hmeimim.storage import list_releases
+
+    try:
+        versions = [version] if version else [str(v) for v, _ in list_releases()]
+        results = {v: reproduce(v) for v in versions}
+    except HmeimimError as error:
+        raise _fail(error) from None
+    bad = 0
+    for v, files in results.items():
+        for name, (written, rebuilt) in files.items():
+            same = written == rebuilt
+            bad += not same
+            out.print(f"{v} {name}: {'same' if same else 'DIFFERS'} {written[:12]}", markup=False)
+    raise typer.Exit(1 if bad else 0)
+
+
 def main() -> None:
     app()

@@ -8,6 +8,7 @@
 - schema/README.md                    documentation tables of the declaration
 - the YAML `configs` front matter of README.md (one config per release)
 - the statistics block of DATASHEET.md (between `<!-- stats:begin -->` and `<!-- stats:end -->`)
+- CHANGELOG.md, CITATION.cff, croissant.json and the licenses blocks (`publication.py`)
 
 `write_generated` writes what differs (atomically); `stale_files` lists what differs,
 which is what the tests check.
@@ -24,6 +25,7 @@ import yaml
 from hmeimim.findings import CODES
 from hmeimim.jsonschema_export import record_json_schema
 from hmeimim.paths import project_root
+from hmeimim.publication import publication_files
 from hmeimim.schema import TABLES, Schema, load_schema
 from hmeimim.stats import annotation_counts
 from hmeimim.storage import (
@@ -206,6 +208,7 @@ def generated_files(root: Path | None = None, schema: Schema | None = None) -> d
     datasheet = root / "DATASHEET.md"
     current = datasheet.read_text(encoding="utf-8") if datasheet.is_file() else "# Datasheet\n"
     files[datasheet] = _replace_block(current, datasheet_stats(root))
+    files.update(publication_files(root, schema, files))
     return files
 
 

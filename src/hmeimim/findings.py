@@ -66,6 +66,20 @@ _CATALOGUE = [
     Code("E502", "no-tokenizer", "fix the language tag, or add spaCy support for it", "error"),
     Code("E503", "bad-view-option", "pass one of the values the view lists", "error"),
     Code("E504", "bad-output-dir", "give a folder path that is not an existing file", "error"),
+    # Releases (HmeimimError, exit status 2)
+    Code("E601", "bump-mismatch", "release with the bump the change needs", "error"),
+    Code("E602", "nothing-to-release", "change corpus/sources before releasing", "error"),
+    Code(
+        "E603",
+        "undeclared-schema-change",
+        "raise schema_version in schema/hmeimim.yaml (major for a break)",
+        "error",
+    ),
+    Code("E604", "bad-release-declaration", "restore corpus/release.yaml from git", "error"),
+    Code("E605", "release-in-progress", "wait for the other release to finish", "error"),
+    Code(
+        "E606", "inputs-missing", "restore corpus/inputs/v<version>/ from git; never edit", "error"
+    ),
 ]
 
 CODES: dict[str, Code] = {code.code: code for code in _CATALOGUE}

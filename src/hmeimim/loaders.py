@@ -70,6 +70,7 @@ def load(version: str | None = None) -> Any:
         if split in loaded:
             out[split] = loaded[split]
         else:
+            # from_list([]) yields no columns at all in datasets 5.x; from_dict keeps them.
             empty: dict[str, list[Any]] = {name: [] for name in features}
             out[split] = datasets.Dataset.from_dict(empty, features=features, split=split)
     return out

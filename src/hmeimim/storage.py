@@ -123,11 +123,12 @@ def write_release(
     released: str,
     parent: str | None,
     sources_digest: str,
+    extra: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write a release folder atomically: into a temporary sibling, then one rename.
 
     An existing folder is never touched. A crash leaves at most a `.tmp-*` folder, which
-    is not a release and is ignored by every reader.
+    is not a release and is ignored by every reader. `extra` adds keys to the manifest.
     """
     if out_dir.exists():
         raise HmeimimError(
@@ -170,6 +171,7 @@ def write_release(
             "sources_sha256": sources_digest,
             "files": listing,
             "counts": annotation_counts(documents),
+            **(extra or {}),
         }
         write_text_atomic(staging / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         # mkdtemp/mkstemp create private modes; a release is meant to be read by anyone.

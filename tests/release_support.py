@@ -1,0 +1,130 @@
+"""Helpers for the tests/test_release_*.py files: a throwaway copy of the repository.
+
+Tests that write releases do it in such a copy (`HMEIMIM_ROOT` points there for
+subprocesses), never in the real corpus/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = "2024-12-20-russia-withdrawal-syria"
+COPIED = ("corpus", "schema", "README.md", "DATASHEET.md", "CHANGELOG.md", "CITATION.cff")
+COPIED += ("croissant.json", "LICENSE")
+
+
+def copy_repo(target: Path) -> Path:
+    """Copy the data, schema and published files of the repository into `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns(".tmp-*", ".release.lock")
+    for name in COPIED:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=ignore)
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+def sources(root: Path) -> Path:
+    return root / "corpus" / "sources"
+
+
+def edit_yaml_line(path: Path, old: str, new: str) -> None:
+    """Replace one exact line fragment (it must occur once) in an authoring file."""
+    text = path.read_text(encoding="utf-8")
+    if text.count(old) != 1:
+        raise ValueError(f"{old!r} occurs {text.count(old)} times in {path}")
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+SECOND_TEXT = "Moscow said on Friday that its troops would leave Damascus."
+
+
+def add_second_document(root: Path) -> None:
+    """A constructed two-span document with one writer stance, and a registry entry."""
+    folder = sources(root) / "documents" / "second-report"
+    folder.mkdir(parents=True)
+    (folder / "text.txt").write_bytes(SECOND_TEXT.encode("utf-8"))
+    meta = {
+        "doc_id": "second-report",
+        "title": None,
+        "published": dt.date(2024, 12, 21),
+        "language": "en",
+        "outlet": None,
+        "url": None,
+        "author": None,
+        "provenance": "constructed",
+        "license": None,
+        "split": "train",
+    }
+    (folder / "meta.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    gold = {
+        "spans": [
+            {
+                "span_id": "d002-e01",
+                "layer": "entity",
+                "label": "GPE",
+                "start": 0,
+                "end": 6,
+                "text": "Moscow",
+                "entity_id": "moscow",
+            },
+            {
+                "span_id": "d002-e02",
+                "layer": "entity",
+                "label": "GPE",
+                "start": 50,
+                "end": 58,
+                "text": "Damascus",
+                "entity_id": "damascus",
+            },
+            {
+                "span_id": "d002-v01",
+                "layer": "stance",
+                "label": "STANCE",
+                "start": 44,
+                "end": 49,
+                "text": "leave",
+            },
+        ],
+        "attributions": [],
+        "stances": [
+            {
+                "stance_id": "d002-st01",
+                "holder_kind": "writer",
+                "holder": None,
+                "target_kind": "mention",
+                "target": "d002-e01",
+                "polarity": "uncertain",
+                "evidence": ["d002-v01"],
+            },
+        ],
+    }
+    (folder / "gold.yaml").write_text(yaml.safe_dump(gold, sort_keys=False), encoding="utf-8")
+    registry = sources(root) / "entities.yaml"
+    with registry.open("a", encoding="utf-8") as stream:
+        stream.write(
+            "- {entity_id: moscow, name: Moscow, type: GPE, wikidata: null, "
+            'description: "Capital of Russia."}\n'
+        )
+
+
+def hmeimim(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI against the copy at `root`."""
+    env = {**os.environ, "HMEIMIM_ROOT": str(root)}
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "hmeimim"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

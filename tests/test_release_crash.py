@@ -1,0 +1,100 @@
+"""A release writer killed (SIGKILL) midway leaves no release and earlier ones untouched.
+
+The writer runs in a subprocess that blocks at a chosen point, after telling the test
+where it is; the test then kills it. No timing is measured: the test waits for the
+marker file, with a generous cap only so that a broken writer cannot hang the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from release_support import add_second_document, copy_repo
+
+from hmeimim.release import make_release
+from hmeimim.storage import list_releases, sha256_of
+from hmeimim.validate import validate_paths
+
+# Runs in the child: patch one step so that it reports, then blocks until killed.
+CHILD = """
+import sys, time
+from pathlib import Path
+import hmeimim.release as release
+import hmeimim.storage as storage
+
+root, point, marker = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+
+def block():
+    marker.write_text(point)
+    while True:
+        time.sleep(60)
+
+if point == "inputs-copied":
+    original = release.read_sources
+    def patched(*args, **kwargs):
+        block()
+    release.read_sources = patched
+elif point == "release-staged":
+    original_write = storage.write_parquet
+    def patched(table, path):
+        original_write(table, path)
+        block()
+    storage.write_parquet = patched
+elif point == "between-renames":
+    def patched(*args, **kwargs):
+        block()
+    release.write_release = patched
+release.make_release(bump="minor", released="2027-01-02", root=root)
+"""
+
+
+@pytest.mark.parametrize("point", ["inputs-copied", "release-staged", "between-renames"])
+def test_killed_writer_leaves_no_release(tmp_path: Path, point: str) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    add_second_document(repo)
+    v1 = repo / "corpus" / "v1.0.0"
+    before = {p.name: sha256_of(p) for p in sorted(v1.iterdir())}
+    marker = tmp_path / "marker"
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(repo), point, str(marker)],
+        env={**os.environ, "HMEIMIM_ROOT": str(repo)},
+    )
+    try:
+        for _ in range(1200):  # at most about two minutes
+            if marker.exists() or child.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert marker.read_text() == point
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+
+    corpus = repo / "corpus"
+    assert [str(v) for v, _ in list_releases(repo)] == ["1.0.0"]
+    assert not (corpus / "v1.1.0").exists()
+    assert {p.name: sha256_of(p) for p in sorted(v1.iterdir())} == before
+    # What the kill left: a staging folder or an input copy without a release.
+    leftovers = {
+        "inputs-copied": list((corpus / "inputs").glob(".tmp-inputs-*")),
+        "release-staged": list(corpus.glob(".tmp-v1.1.0-*")),
+        "between-renames": [corpus / "inputs" / "v1.1.0"],
+    }[point]
+    assert len(leftovers) == 1
+    assert leftovers[0].is_dir()
+    report = validate_paths([path for _, path in list_releases(repo)])
+    assert report.ok, [f.render() for f in report.findings]
+
+    # The next release cleans up what the killed one left and succeeds.
+    result = make_release(bump="minor", released="2027-01-02", root=repo)
+    assert result.version == "1.1.0"
+    assert sorted(p.name for p in corpus.iterdir() if p.name.startswith(".tmp-")) == []
+    assert sorted(p.name for p in (corpus / "inputs").iterdir()) == ["v1.0.0", "v1.1.0"]
+    assert validate_paths([v1, corpus / "v1.1.0"]).ok

@@ -1,0 +1,61 @@
+"""Every release ever written stays loadable by version and rebuilds to the same bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import datasets
+import pytest
+from release_support import REPO, add_second_document, copy_repo, hmeimim
+
+import hmeimim as hm
+from hmeimim.release import reproduce
+from hmeimim.storage import list_releases, read_manifest
+
+RELEASES = [str(v) for v, _ in list_releases(REPO)]
+
+
+def test_the_known_releases_are_there() -> None:
+    assert RELEASES[:1] == ["1.0.0"]
+
+
+@pytest.mark.parametrize("version", RELEASES)
+def test_release_loads_by_version(version: str) -> None:
+    loaded = hm.load(version)
+    manifest = read_manifest(REPO / "corpus" / f"v{version}")
+    assert loaded.num_rows["train"] == manifest["files"]["train.parquet"]["rows"]
+    by_config = datasets.load_dataset(str(REPO), f"v{version}")
+    assert by_config["train"]["doc_id"] == loaded["train"]["doc_id"]
+
+
+@pytest.mark.parametrize("version", RELEASES)
+def test_release_rebuilds_to_the_manifest_sha256(version: str) -> None:
+    manifest = read_manifest(REPO / "corpus" / f"v{version}")
+    pairs = reproduce(version, root=REPO)
+    assert set(pairs) == {*manifest["files"], "manifest.json"}
+    for name, entry in manifest["files"].items():
+        assert pairs[name] == (entry["sha256"], entry["sha256"])
+    written, rebuilt = pairs["manifest.json"]
+    assert written == rebuilt
+
+
+def test_a_new_release_is_loadable_and_reproducible_next_to_the_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    add_second_document(repo)
+    assert hmeimim(repo, "release", "--bump", "minor", "--released", "2027-01-02").returncode == 0
+    # Editing the sources afterwards does not change what 1.1.0 rebuilds from.
+    (repo / "corpus" / "sources" / "documents" / "second-report" / "text.txt").write_text("x")
+    assert hmeimim(repo, "reproduce").returncode == 0
+    monkeypatch.setenv("HMEIMIM_ROOT", str(repo))
+    assert hm.load("1.0.0").num_rows["train"] == 1
+    assert hm.load("1.1.0").num_rows["train"] == 2
+    assert hm.load().num_rows["train"] == 2
+    latest = datasets.load_dataset(str(repo))
+    assert sorted(latest["train"]["doc_id"]) == [
+        "2024-12-20-russia-withdrawal-syria",
+        "second-report",
+    ]
+    old = datasets.load_dataset(str(repo), "v1.0.0")
+    assert old["train"]["doc_id"] == ["2024-12-20-russia-withdrawal-syria"]
