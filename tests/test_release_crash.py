@@ -36,10 +36,9 @@ def block():
         time.sleep(60)
 
 if point == "inputs-copied":
-    original = release.read_sources
     def patched(*args, **kwargs):
         block()
-    release.read_sources = patched
+    release.read_valid_sources = patched
 elif point == "release-staged":
     original_write = storage.write_parquet
     def patched(table, path):

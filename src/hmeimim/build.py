@@ -15,7 +15,7 @@ from hmeimim.errors import HmeimimError
 from hmeimim.findings import Finding
 from hmeimim.paths import corpus_dir
 from hmeimim.schema import Schema, load_schema
-from hmeimim.sources import read_sources
+from hmeimim.sources import Sources, read_sources
 from hmeimim.storage import Version, list_releases, write_release
 from hmeimim.validate import validate_records
 
@@ -33,6 +33,22 @@ def sources_digest(root: Path) -> str:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def read_valid_sources(
+    folder: Path, schema: Schema, file: str | None = None
+) -> tuple[Sources, list[Finding]]:
+    """Read an authoring folder and validate it: structure first, then every check."""
+    read = read_sources(folder, schema)
+    findings = list(read.findings)
+    findings += validate_records(
+        read.documents,
+        entities=read.entities,
+        annotator_layers=read.annotator_layers,
+        schema=schema,
+        file=file or str(folder),
+    )
+    return read, findings
 
 
 def build_release(
@@ -58,15 +74,7 @@ def build_release(
     if parent is None:
         older = [v for v, _ in list_releases() if v < parsed]
         parent = str(older[-1]) if older else None
-    read = read_sources(sources, schema)
-    findings = list(read.findings)
-    findings += validate_records(
-        read.documents,
-        entities=read.entities,
-        annotator_layers=read.annotator_layers,
-        schema=schema,
-        file=str(sources),
-    )
+    read, findings = read_valid_sources(sources, schema)
     if findings:
         return BuildResult(findings, None)
     target = out or corpus_dir() / f"v{parsed}"

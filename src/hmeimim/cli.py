@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hmeimim.errors import HmeimimError
+from hmeimim.findings import Finding
 
 app = typer.Typer(
     name="hmeimim",
@@ -42,6 +43,16 @@ FormatOption = Annotated[
 def _fail(error: HmeimimError) -> typer.Exit:
     err.print(error.render(), markup=False)
     return typer.Exit(2)
+
+
+def _report_write(findings: list[Finding], written: Path | None, detail: str) -> None:
+    """Print the findings of a writing command; exit 1 when it wrote nothing."""
+    for finding in findings:
+        out.print(finding.render(), markup=False)
+    if written is None:
+        out.print(f"nothing written: {len(findings)} finding(s)", markup=False)
+        raise typer.Exit(1)
+    out.print(f"wrote {written}{detail}", markup=False)
 
 
 def _print_json(data: Any) -> None:
@@ -134,12 +145,7 @@ def build_cli(
         )
     except HmeimimError as error:
         raise _fail(error) from None
-    for finding in result.findings:
-        out.print(finding.render(), markup=False)
-    if result.release is None:
-        out.print(f"nothing written: {len(result.findings)} finding(s)", markup=False)
-        raise typer.Exit(1)
-    out.print(f"wrote {result.release}", markup=False)
+    _report_write(result.findings, result.release, "")
 
 
 @app.command("ingest")
@@ -244,12 +250,7 @@ def release_cli(
             write_generated()
     except HmeimimError as error:
         raise _fail(error) from None
-    for finding in result.findings:
-        out.print(finding.render(), markup=False)
-    if result.path is None:
-        out.print(f"nothing written: {len(result.findings)} finding(s)", markup=False)
-        raise typer.Exit(1)
-    out.print(f"wrote {result.path} ({result.bump} release {result.version})", markup=False)
+    _report_write(result.findings, result.path, f" ({result.bump} release {result.version})")
 
 
 @app.command("diff")

@@ -8,10 +8,7 @@ is renamed into place, so a failed ingest leaves nothing behind.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -20,6 +17,7 @@ from hmeimim.errors import HmeimimError
 from hmeimim.offsets import ingest_text
 from hmeimim.paths import corpus_dir
 from hmeimim.schema import load_schema
+from hmeimim.storage import staged_folder
 
 EMPTY_GOLD = "spans: []\nattributions: []\nstances: []\n"
 
@@ -87,17 +85,10 @@ def ingest_document(
         "license": license,
         "split": split,
     }
-    base.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{doc_id}-", dir=base))
-    try:
+    with staged_folder(target) as staging:
         (staging / "text.txt").write_bytes(text.encode("utf-8"))
         (staging / "meta.yaml").write_text(
             yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
         )
         (staging / "gold.yaml").write_text(EMPTY_GOLD)
-        staging.chmod(0o755)
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target

@@ -40,7 +40,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from hmeimim.build import sources_digest
+from hmeimim.build import read_valid_sources, sources_digest
 from hmeimim.diff import KINDS, Diff, diff_records, read_release_records
 from hmeimim.errors import HmeimimError
 from hmeimim.findings import Finding
@@ -58,7 +58,6 @@ from hmeimim.storage import (
     table_from_records,
     write_release,
 )
-from hmeimim.validate import validate_records
 
 BUMPS = ("major", "minor", "patch")
 INPUTS = "inputs"
@@ -225,14 +224,8 @@ def _release_from(
     parent_schema = str(parent.manifest.get("schema_version")) if parent else None
     if parent_folder is not None and parent_schema is not None:
         _check_schema_unchanged(root, parent_folder, schema, parent_schema)
-    read = read_sources(staging / SOURCES, schema)
-    findings = list(read.findings)
-    findings += validate_records(
-        read.documents,
-        entities=read.entities,
-        annotator_layers=read.annotator_layers,
-        schema=schema,
-        file=str(corpus_dir(root) / SOURCES),
+    read, findings = read_valid_sources(
+        staging / SOURCES, schema, file=str(corpus_dir(root) / SOURCES)
     )
     if findings:
         return ReleaseResult(findings=findings)

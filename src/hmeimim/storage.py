@@ -16,6 +16,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -137,9 +138,7 @@ def write_release(
             "already exists; a written release never changes",
             "choose a new version",
         )
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{out_dir.name}-", dir=out_dir.parent))
-    try:
+    with staged_folder(out_dir) as staging:
         files: dict[str, dict[str, Any]] = {}
         for split in SPLITS:
             records = [d for d in documents if d.get("split") == split]
@@ -174,15 +173,28 @@ def write_release(
             **(extra or {}),
         }
         write_text_atomic(staging / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        # mkdtemp/mkstemp create private modes; a release is meant to be read by anyone.
+    return out_dir
+
+
+@contextmanager
+def staged_folder(target: Path) -> Iterator[Path]:
+    """Fill a temporary sibling of `target`, then rename it into place in one step.
+
+    On any error (or a kill) the temporary `.tmp-*` folder is all that can remain, and
+    readers ignore dot folders. The folder and its files are made world-readable first,
+    since mkdtemp and mkstemp create private modes.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+    try:
+        yield staging
         staging.chmod(0o755)
-        for child in staging.iterdir():
-            child.chmod(0o644)
-        os.replace(staging, out_dir)
+        for child in staging.rglob("*"):
+            child.chmod(0o755 if child.is_dir() else 0o644)
+        os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return out_dir
 
 
 def write_text_atomic(path: Path, text: str) -> None:
