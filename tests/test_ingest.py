@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SEED, in_ci
+from hmeimim.build import build_release
 from hmeimim.errors import HmeimimError
 from hmeimim.ingest import ingest_document
+from hmeimim.storage import iter_records
 from hmeimim.validate import validate_paths
 
 
@@ -51,3 +53,21 @@ def test_ingest_rejects_a_missing_header(tmp_path: Path) -> None:
         ingest_document(raw=b"no header", doc_id="x-doc", strip_prefix=" date ", sources=tmp_path)
     assert caught.value.code == "E001"
     assert not (tmp_path / "documents" / "x-doc").exists()
+
+
+def test_quoted_and_malformed_dates_in_meta(tmp_path: Path) -> None:
+    folder = ingest_document(raw=b"Text.", doc_id="dated-doc", sources=tmp_path)
+    (tmp_path / "entities.yaml").write_text("[]\n")
+    meta = folder / "meta.yaml"
+    meta.write_text(meta.read_text().replace("published: null", 'published: "2024-12-21"'))
+    assert validate_paths([tmp_path]).findings == []
+    result = build_release(version="0.1.0", parent=None, sources=tmp_path, out=tmp_path / "rel")
+    assert result.findings == []
+    assert str(read_documents_at(tmp_path / "rel")[0]["published"]) == "2024-12-21"
+    meta.write_text(meta.read_text().replace('"2024-12-21"', '"2024-13-45"'))
+    codes = [f.code for f in validate_paths([tmp_path]).findings]
+    assert codes == ["E107"]
+
+
+def read_documents_at(release: Path) -> list[dict[str, object]]:
+    return list(iter_records(release / "train.parquet"))

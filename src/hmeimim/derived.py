@@ -136,7 +136,11 @@ def readme_front_matter(root: Path) -> str:
     card = {
         "pretty_name": "Hmeimim Corpus",
         "language": ["en"],
+        # Annotations and text are licensed differently (text: unknown), so "other",
+        # with the name and the statement that the Hub asks for in that case.
         "license": "other",
+        "license_name": "cc-by-4.0-annotations-text-unknown",
+        "license_link": "DATASHEET.md",
         "task_categories": ["token-classification", "text-classification"],
         "tags": ["attribution", "stance", "named-entities", "news", "syria"],
         "configs": configs,

@@ -70,6 +70,15 @@ def _schema_findings(
     return findings
 
 
+def _with_dates(record: dict[str, Any], schema: Schema) -> dict[str, Any]:
+    """A quoted date ("2024-12-20") is read as a string by YAML; store it as a date."""
+    for column in schema.tables["documents"]:
+        value = record.get(column.name)
+        if column.type == "date" and isinstance(value, str):
+            record[column.name] = dt.date.fromisoformat(value)
+    return record
+
+
 def _load_yaml(path: Path, findings: list[Finding]) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -143,7 +152,7 @@ def read_sources(root: Path, schema: Schema) -> Sources:
         found = _schema_findings(record, doc_schema, str(doc_dir), doc_id)
         out.findings.extend(found)
         if not found:
-            out.documents.append(record)
+            out.documents.append(_with_dates(record, schema))
 
     annotators = root / "annotators"
     for layer_file in sorted(annotators.glob("*/*.yaml")) if annotators.is_dir() else []:
