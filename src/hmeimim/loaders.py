@@ -53,7 +53,7 @@ def _split_files(version: str | None, split: str | None) -> list[Path]:
     return [f for f in files if split is None or f.stem == split]
 
 
-def load(version: str | None = None) -> Any:
+def load(version: str | None = None, *, cache_dir: str | None = None) -> Any:
     """The release as a `datasets.DatasetDict` with train, validation and test splits.
 
     Splits without documents are empty datasets with the same features (an empty Parquet
@@ -64,7 +64,9 @@ def load(version: str | None = None) -> Any:
     folder = release_dir(version)
     features = load_schema().hf_features("documents")
     data_files = {path.stem: str(path) for path in document_files(folder)}
-    loaded = datasets.load_dataset("parquet", data_files=data_files, features=features)
+    loaded = datasets.load_dataset(
+        "parquet", data_files=data_files, features=features, cache_dir=cache_dir
+    )
     out = datasets.DatasetDict()
     for split in SPLITS:
         if split in loaded:

@@ -1,0 +1,122 @@
+"""Benchmark: validation and loading against the cost of reading the Parquet itself.
+
+Builds synthetic releases of N documents (copies of the seed report with fresh ids) in a
+temporary folder, then times, in the same run:
+
+- baseline: `pyarrow.parquet.read_table` of the split file, converted to Python rows;
+- validate: `hmeimim.validate_paths` on the release (hashes, schema, every check);
+- spans: the flat pandas view of every span;
+- load: `hmeimim.load` (Hugging Face `datasets`, fresh cache each time).
+
+It prints each time as a ratio to the baseline of the same size, and the growth per
+document across sizes (linear cost keeps the ratios flat). Timings are medians of
+--repeat runs. Nothing here is asserted; machines are noisy.
+
+    .venv/bin/python scripts/benchmark.py [--sizes 100 1000 4000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+import hmeimim
+from hmeimim.loaders import read_documents
+from hmeimim.paths import schema_dir
+from hmeimim.schema import load_schema
+from hmeimim.storage import ENTITIES_FILE, read_records, release_dir, write_release
+
+
+def synthetic_documents(seed: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    documents = []
+    for index in range(count):
+        prefix = f"b{index:06d}-"
+        doc = copy.deepcopy(seed)
+        doc["doc_id"] = f"bench-{index:06d}"
+        rename = {s["span_id"]: prefix + s["span_id"] for s in doc["spans"]}
+        for span in doc["spans"]:
+            span["span_id"] = rename[span["span_id"]]
+        for frame in doc["attributions"]:
+            frame["frame_id"] = prefix + frame["frame_id"]
+            frame["cue"] = rename[frame["cue"]]
+            frame["sources"] = [rename[s] for s in frame["sources"]]
+            frame["contents"] = [rename[s] for s in frame["contents"]]
+        for stance in doc["stances"]:
+            stance["stance_id"] = prefix + stance["stance_id"]
+            if stance["holder"]:
+                stance["holder"] = rename[stance["holder"]]
+            if stance["target_kind"] != "entity":
+                stance["target"] = rename[stance["target"]]
+            stance["evidence"] = [rename[s] for s in stance["evidence"]]
+        documents.append(doc)
+    return documents
+
+
+def median_seconds(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 4000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    schema = load_schema()
+    entities = read_records(release_dir("1.0.0") / ENTITIES_FILE)
+    (seed,) = read_documents("1.0.0")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "schema").symlink_to(schema_dir().resolve())
+        print(f"{'docs':>6} {'baseline s':>11} {'validate':>9} {'spans':>7} {'load':>7}")
+        for size in args.sizes:
+            folder = root / "corpus" / f"v{size}.0.0"
+            write_release(
+                folder,
+                documents=synthetic_documents(seed, size),
+                annotator_layers=[],
+                entities=entities,
+                schema=schema,
+                version=f"{size}.0.0",
+                released="2026-01-01",
+                parent=None,
+                sources_digest="0" * 64,
+            )
+            os.environ["HMEIMIM_ROOT"] = str(root)
+            train = folder / "train.parquet"
+            baseline = median_seconds(lambda: pq.read_table(train).to_pylist(), args.repeat)
+            report = hmeimim.validate_paths([folder])
+            if report.findings:
+                raise SystemExit(f"synthetic release has findings: {report.findings[0].render()}")
+            version = f"{size}.0.0"
+            timings = {
+                "validate": median_seconds(lambda: hmeimim.validate_paths([folder]), args.repeat),
+                "spans": median_seconds(lambda: hmeimim.spans(version), args.repeat),
+            }
+
+            def load_fresh() -> None:
+                with tempfile.TemporaryDirectory() as cache:
+                    hmeimim.load(version, cache_dir=cache)
+
+            timings["load"] = median_seconds(load_fresh, args.repeat)
+            ratios = " ".join(
+                f"{timings[k] / baseline:>8.1f}x" for k in ("validate", "spans", "load")
+            )
+            print(f"{size:>6} {baseline:>11.4f} {ratios}")
+
+
+if __name__ == "__main__":
+    main()
