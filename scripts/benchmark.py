@@ -70,6 +70,25 @@ def median_seconds(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def measure(folder: Path, version: str, repeat: int) -> tuple[float, dict[str, float]]:
+    """Median seconds of the baseline and of each operation on one release."""
+    train = folder / "train.parquet"
+    baseline = median_seconds(lambda: pq.read_table(train).to_pylist(), repeat)
+    report = hmeimim.validate_paths([folder])
+    if report.findings:
+        raise SystemExit(f"synthetic release has findings: {report.findings[0].render()}")
+
+    def load_fresh() -> None:
+        with tempfile.TemporaryDirectory() as cache:
+            hmeimim.load(version, cache_dir=cache)
+
+    return baseline, {
+        "validate": median_seconds(lambda: hmeimim.validate_paths([folder]), repeat),
+        "spans": median_seconds(lambda: hmeimim.spans(version), repeat),
+        "load": median_seconds(load_fresh, repeat),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 4000])
@@ -96,22 +115,7 @@ def main() -> None:
                 sources_digest="0" * 64,
             )
             os.environ["HMEIMIM_ROOT"] = str(root)
-            train = folder / "train.parquet"
-            baseline = median_seconds(lambda: pq.read_table(train).to_pylist(), args.repeat)
-            report = hmeimim.validate_paths([folder])
-            if report.findings:
-                raise SystemExit(f"synthetic release has findings: {report.findings[0].render()}")
-            version = f"{size}.0.0"
-            timings = {
-                "validate": median_seconds(lambda: hmeimim.validate_paths([folder]), args.repeat),
-                "spans": median_seconds(lambda: hmeimim.spans(version), args.repeat),
-            }
-
-            def load_fresh() -> None:
-                with tempfile.TemporaryDirectory() as cache:
-                    hmeimim.load(version, cache_dir=cache)
-
-            timings["load"] = median_seconds(load_fresh, args.repeat)
+            baseline, timings = measure(folder, f"{size}.0.0", args.repeat)
             ratios = " ".join(
                 f"{timings[k] / baseline:>8.1f}x" for k in ("validate", "spans", "load")
             )
