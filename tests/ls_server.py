@@ -374,12 +374,14 @@ def template_data_dir(venv_bin: Path, cache: Path) -> Path:
 
     A fresh data dir takes about 30 s to migrate; a copy of this one starts in a few.
     """
-    exe = Path(venv_bin) / "label-studio"
+    # `label-studio --version` starts up the whole app; the package metadata is instant.
     version = subprocess.run(
-        [str(exe), "--version"], capture_output=True, text=True, env=server_env(cache), check=False
-    ).stdout
-    match = re.search(r"(\d+\.\d+\.\d+)", version)
-    folder = cache / f"template-{match.group(1) if match else 'unknown'}"
+        [str(Path(venv_bin) / "python"), "-c", "import importlib.metadata as m; "
+         "print(m.version('label-studio'))"],
+        capture_output=True, text=True, check=False, timeout=60,
+    ).stdout.strip()  # fmt: skip
+    match = re.fullmatch(r"\d+\.\d+\.\d+", version)
+    folder = cache / f"template-{version if match else 'unknown'}"
     if (folder / CREDENTIALS_FILE).is_file():
         return folder
     staging = cache / f".staging-{os.getpid()}"
