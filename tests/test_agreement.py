@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from ls_support import DOC_ID, as_label_studio_export, constructed_document
 
-from hmeimim.agreement import agreement, krippendorff_alpha_nominal
+from hmeimim.agreement import compute_agreement, krippendorff_alpha_nominal
 from hmeimim.ls_tasks import build_tasks
 
 
@@ -66,7 +66,7 @@ def test_span_f1_exact_and_greedy_overlap() -> None:
             _span("b4", "PER", 30, 35),
         ]
     }
-    report = agreement({"doc": {"x": a, "y": b}}).to_dict()
+    report = compute_agreement({"doc": {"x": a, "y": b}}).to_dict()
     gpe = report["spans"]["entity"]["labels"]["GPE"]
     assert gpe["exact"] == {"matched": 1, "a": 2, "b": 3, "f1": 0.4}
     assert gpe["overlap"] == {"matched": 2, "a": 2, "b": 3, "f1": 0.8}
@@ -80,7 +80,7 @@ def test_frames_relations_and_alpha_of_one_edited_copy() -> None:
     edited = {k: [dict(x) for x in doc[k]] for k in ("spans", "attributions", "stances")}
     edited["attributions"][0]["source_type"] = "analysts"  # a different source type
     edited["stances"][0].update(holder_kind="span", holder="k-e3")  # a new holder relation
-    report = agreement({DOC_ID: {"a": doc, "b": edited}}).to_dict()
+    report = compute_agreement({DOC_ID: {"a": doc, "b": edited}}).to_dict()
     assert report["frames"] == {"matched": 1, "a": 1, "b": 1, "f1": 1.0}
     # a: source, content, target; b: the same plus holder.
     assert report["relations"]["all"] == {"matched": 3, "a": 3, "b": 4, "f1": 0.8571}

@@ -270,7 +270,7 @@ def _compare(
             report.polarity_units.append((hubs_a[span_a], hubs_b[span_b]))
 
 
-def agreement(
+def compute_agreement(
     layers: Mapping[str, Mapping[str, Record]], labels: Iterable[tuple[str, str]] | None = None
 ) -> AgreementReport:
     """Agreement over `doc_id -> annotator -> record` (see the module docstring).
@@ -311,7 +311,7 @@ def agreement_from_export(path: Path) -> AgreementReport:
         return AgreementReport(findings=parsed.findings)
     mapping = ls_mapping()
     labels = [(layer, label) for layer, names in mapping.layers.items() for label in names]
-    return agreement(parsed.by_annotator(), labels)
+    return compute_agreement(parsed.by_annotator(), labels)
 
 
 def _fmt(value: float | None) -> str:

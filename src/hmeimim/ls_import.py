@@ -531,6 +531,11 @@ def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) ->
                 Finding("E711", "task has no string data.text and data.doc_id", file, None, where)
             )
             continue
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            parsed.findings.append(
+                Finding("E711", "data.text holds a lone surrogate code point", file, doc_id, where)
+            )
+            continue
         if doc_id in seen_docs:
             parsed.findings.append(
                 Finding("E102", f"doc_id also in {seen_docs[doc_id]}", file, doc_id, where)
