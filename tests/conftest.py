@@ -1,9 +1,15 @@
-"""Shared test fixtures: the repository root, and a private Hugging Face cache."""
+"""Shared test fixtures: the repository root, a private Hugging Face cache, a Label Studio."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,3 +30,40 @@ def hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def in_ci() -> bool:
     return bool(os.environ.get("CI"))
+
+
+@pytest.fixture(scope="session")
+def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real Label Studio server on 127.0.0.1 for the whole session, stopped at the end.
+
+    `HMEIMIM_LS_BIN` names the `label-studio` executable of its own virtual environment
+    (scripts/test.sh installs it into .venv-ls). In CI, or when the variable is set, a
+    server that cannot start fails the tests; only a local run without the variable skips.
+    """
+    from ls_server import LabelStudioStartError, running_label_studio, template_data_dir
+
+    exe = os.environ.get("HMEIMIM_LS_BIN")
+    if not exe:
+        if in_ci():
+            pytest.fail("CI is set but HMEIMIM_LS_BIN is not: run the suite with scripts/test.sh")
+        pytest.skip("no Label Studio server: HMEIMIM_LS_BIN is unset (scripts/test.sh sets it)")
+    venv_bin = Path(exe).absolute().parent
+    if not Path(exe).is_file():
+        pytest.fail(f"HMEIMIM_LS_BIN={exe} does not exist")
+    with contextlib.ExitStack() as stack:
+        try:
+            started = time.monotonic()
+            template = template_data_dir(venv_bin, venv_bin.parent / "hmeimim-data")
+            data = tmp_path_factory.mktemp("label-studio") / "data"
+            shutil.copytree(template, data)
+            info = stack.enter_context(running_label_studio(venv_bin, data))
+        except (LabelStudioStartError, OSError, RuntimeError) as error:
+            pytest.fail(f"Label Studio did not start: {error}")
+        timings = {
+            "startup_seconds": round(info.startup_seconds, 1),
+            "with_template_seconds": round(time.monotonic() - started, 1),
+        }
+        (tmp_path_factory.getbasetemp() / "label-studio-timings.json").write_text(
+            json.dumps(timings)
+        )
+        yield info

@@ -3,6 +3,12 @@
 This module only re-exports the public surface; each name lives in a module of its own.
 """
 
+from hmeimim.agreement import (
+    AgreementReport,
+    agreement_from_export,
+    compute_agreement,
+    krippendorff_alpha_nominal,
+)
 from hmeimim.build import build_release
 from hmeimim.diff import Diff, diff_releases
 from hmeimim.errors import HmeimimError
@@ -20,6 +26,10 @@ from hmeimim.loaders import (
     spans,
     stances,
 )
+from hmeimim.ls_client import pull, push
+from hmeimim.ls_config import label_config, ls_mapping
+from hmeimim.ls_import import ImportResult, import_export, read_export, write_import
+from hmeimim.ls_tasks import build_tasks, export_tasks
 from hmeimim.release import make_release, rebuild_release, reproduce
 from hmeimim.schema import Schema, load_schema
 from hmeimim.storage import list_releases, release_dir
@@ -37,19 +47,26 @@ from hmeimim.views_tokens import decode_tags, iter_ner, ner, ner_label_names, ne
 
 __all__ = [
     "CODES",
+    "AgreementReport",
     "Diff",
     "Finding",
     "HmeimimError",
+    "ImportResult",
     "Report",
     "Schema",
+    "agreement_from_export",
     "attribution_examples",
     "attribution_pairs",
     "attributions",
     "build_release",
+    "build_tasks",
+    "compute_agreement",
     "decode_tags",
     "diff_releases",
     "entities",
     "export_spacy",
+    "export_tasks",
+    "import_export",
     "iter_attribution_examples",
     "iter_attribution_pairs",
     "iter_attributions",
@@ -60,14 +77,20 @@ __all__ = [
     "iter_spans",
     "iter_stance_examples",
     "iter_stances",
+    "krippendorff_alpha_nominal",
+    "label_config",
     "list_releases",
     "load",
     "load_schema",
+    "ls_mapping",
     "make_release",
     "ner",
     "ner_label_names",
     "ner_skipped",
+    "pull",
+    "push",
     "read_documents",
+    "read_export",
     "read_spacy",
     "rebuild_release",
     "release_dir",
@@ -79,4 +102,5 @@ __all__ = [
     "summarize",
     "validate_paths",
     "validate_records",
+    "write_import",
 ]

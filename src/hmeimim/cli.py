@@ -294,5 +294,159 @@ def reproduce_cli(
     raise typer.Exit(1 if bad else 0)
 
 
+ls_app = typer.Typer(
+    help="Label Studio round trip: config, tasks, import, push and pull.", no_args_is_help=True
+)
+app.add_typer(ls_app, name="ls")
+
+
+class LsAs(StrEnum):
+    predictions = "predictions"
+    annotations = "annotations"
+
+
+def _render_all(findings: list[Any]) -> None:
+    for finding in findings:
+        out.print(finding.render(), markup=False)
+
+
+@ls_app.command("config")
+def ls_config_cli(
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File (default: stdout)")
+    ] = None,
+) -> None:
+    """Print (or write) the labeling config XML generated from schema/."""
+    from hmeimim.ls_config import label_config
+    from hmeimim.storage import write_text_atomic
+
+    try:
+        xml = label_config()
+    except HmeimimError as error:
+        raise _fail(error) from None
+    if output is None:
+        out.print(xml, markup=False, end="")
+    else:
+        write_text_atomic(output, xml)
+        out.print(f"wrote {output}", markup=False)
+
+
+@ls_app.command("export")
+def ls_export_cli(
+    output: Annotated[Path, typer.Option("--out", "-o", help="Tasks JSON file to write")],
+    version: Annotated[str | None, typer.Option(help="Release version (default: latest)")] = None,
+    as_: Annotated[
+        LsAs, typer.Option("--as", help="Send the gold as predictions or as annotations")
+    ] = LsAs.predictions,
+) -> None:
+    """Write one Label Studio task per document, region ids = span ids."""
+    from hmeimim.ls_tasks import export_tasks, write_json_atomic
+
+    try:
+        tasks = export_tasks(version, as_=as_.value)
+    except HmeimimError as error:
+        raise _fail(error) from None
+    write_json_atomic(output, tasks)
+    out.print(f"wrote {len(tasks)} task(s) to {output}", markup=False)
+
+
+@ls_app.command("import")
+def ls_import_cli(
+    export: Annotated[Path, typer.Argument(help="Label Studio JSON export (full or snapshot)")],
+    output: Annotated[Path, typer.Option("--out", "-o", help="Authoring folder to create")],
+    base: Annotated[str | None, typer.Option(help="Base release (default: latest)")] = None,
+    gold: Annotated[
+        str, typer.Option(help="ground-truth (default), latest, base or annotator:<id>")
+    ] = "ground-truth",
+) -> None:
+    """Turn an export into a validated authoring folder; nothing is written on any finding."""
+    from hmeimim.ls_import import import_export, write_import
+
+    try:
+        result = import_export(export, base=base, gold=gold)
+        _render_all(result.notices)
+        _render_all(result.findings)
+        if not result.ok:
+            out.print(f"nothing written: {len(result.findings)} finding(s)", markup=False)
+            raise typer.Exit(1)
+        write_import(result, output)
+    except HmeimimError as error:
+        raise _fail(error) from None
+    counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
+    out.print(f"wrote {output} ({counts})", markup=False)
+
+
+ApiUrl = Annotated[str, typer.Option("--url", help="Label Studio URL, e.g. http://localhost:8080")]
+ProjectTitle = Annotated[str, typer.Option("--project", help="Project title")]
+
+
+@ls_app.command("push")
+def ls_push_cli(
+    url: ApiUrl,
+    project: ProjectTitle = "Hmeimim Corpus",
+    version: Annotated[str | None, typer.Option(help="Release version (default: latest)")] = None,
+    as_: Annotated[
+        LsAs, typer.Option("--as", help="predictions or annotations")
+    ] = LsAs.predictions,
+) -> None:
+    """Create or find the project (generated config) and import the release's tasks.
+
+    The API key is read from LABEL_STUDIO_API_KEY and never printed.
+    """
+    from hmeimim.ls_client import push
+
+    try:
+        pushed = push(url=url, title=project, version=version, as_=as_.value)
+    except HmeimimError as error:
+        raise _fail(error) from None
+    out.print(
+        f"project {pushed.project_id} ({project}): {pushed.imported} task(s) imported, "
+        f"{pushed.skipped} already there",
+        markup=False,
+    )
+
+
+@ls_app.command("pull")
+def ls_pull_cli(
+    url: ApiUrl,
+    output: Annotated[Path, typer.Option("--out", "-o", help="Export JSON file to write")],
+    project: ProjectTitle = "Hmeimim Corpus",
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the export")] = 300.0,
+) -> None:
+    """Download a full snapshot export (predictions and annotators expanded).
+
+    The API key is read from LABEL_STUDIO_API_KEY and never printed.
+    """
+    from hmeimim.ls_client import pull
+
+    try:
+        pulled = pull(url=url, title=project, out=output, timeout=timeout)
+    except HmeimimError as error:
+        raise _fail(error) from None
+    out.print(f"wrote {output} ({pulled.tasks} task(s), export {pulled.export_id})", markup=False)
+
+
+@app.command("agreement")
+def agreement_cli(
+    export: Annotated[Path, typer.Argument(help="Label Studio JSON export")],
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Inter-annotator agreement: span, frame and relation F1, Krippendorff's alpha."""
+    from hmeimim.agreement import agreement_from_export, render_agreement
+
+    try:
+        report = agreement_from_export(export)
+    except HmeimimError as error:
+        raise _fail(error) from None
+    if report.findings:
+        _render_all(report.findings)
+        out.print(f"no agreement: {len(report.findings)} finding(s)", markup=False)
+        raise typer.Exit(1)
+    if output is OutputFormat.json:
+        _print_json(report.to_dict())
+    else:
+        out.print(render_agreement(report), markup=False)
+
+
 def main() -> None:
     app()

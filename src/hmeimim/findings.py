@@ -16,7 +16,8 @@ class Code:
     code: str
     name: str
     fix: str
-    # "finding": reported by validation; "error": input unusable, raised as HmeimimError.
+    # "finding": reported by validation; "error": input unusable, raised as HmeimimError;
+    # "notice": reported, but nothing is wrong with the input (e.g. a skipped annotation).
     kind: str = "finding"
 
 
@@ -80,6 +81,31 @@ _CATALOGUE = [
     Code(
         "E606", "inputs-missing", "restore corpus/inputs/v<version>/ from git; never edit", "error"
     ),
+    # Label Studio round trip. Findings name "task <id> / annotation <id> / region <id>".
+    Code("E701", "unreadable-export", "export the project again as JSON (full export)", "error"),
+    Code(
+        "E702",
+        "json-min-export",
+        "JSON_MIN has no region ids and no relations: export as JSON (`hmeimim ls pull`)",
+        "error",
+    ),
+    Code("E703", "foreign-config", "annotate with the config of `hmeimim ls config`"),
+    Code("E704", "unknown-ls-label", "use a label, choice or relation of `hmeimim ls config`"),
+    Code("E705", "region-offsets", "redraw the region inside the text (code points, start < end)"),
+    Code("E706", "region-text-mismatch", "redraw the region; its text differs from the offsets"),
+    Code("E707", "missing-region", "point the relation or per-region value at an existing region"),
+    Code("E708", "not-allowed-here", "link or annotate only the labels the mapping allows"),
+    Code("E709", "duplicate-region-id", "give every region of an annotation its own id"),
+    Code("E710", "cancelled-annotation", "nothing to do: skipped work is not imported", "notice"),
+    Code("E711", "malformed-task", "export again; tasks need data.text and data.doc_id"),
+    Code("E712", "text-changed", "keep the task text of a released document unchanged"),
+    Code("E713", "dropped-stance-line", "write lines as `<stance_id> <target>`", "notice"),
+    Code("E714", "superseded-annotation", "nothing to do: the latest annotation wins", "notice"),
+    Code("E715", "not-exportable", "give each stance or frame its own hub span", "error"),
+    Code("E716", "missing-api-key", "export LABEL_STUDIO_API_KEY=<your token>", "error"),
+    Code("E717", "label-studio-failed", "check the URL, the token and the project", "error"),
+    Code("E718", "bad-label-value", "rename the label in schema/hmeimim.yaml", "error"),
+    Code("E719", "output-exists", "give a folder that does not exist yet", "error"),
 ]
 
 CODES: dict[str, Code] = {code.code: code for code in _CATALOGUE}

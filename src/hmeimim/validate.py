@@ -1,6 +1,7 @@
 """Validation of releases and Parquet files: every finding, never only the first.
 
-`validate_paths` takes release folders or single Parquet files (default: every release)
+`validate_paths` takes release folders, authoring folders, single Parquet files or Label
+Studio JSON exports (checked as `hmeimim ls import` would; default: every release)
 and returns a `Report`. Nothing here raises for bad data; a file that cannot be read at
 all is itself a finding (E001), so one broken file never hides the others.
 """
@@ -262,6 +263,20 @@ class _Validator:
             )
         )
 
+    def validate_export(self, path: Path) -> None:
+        """A Label Studio JSON export: everything `hmeimim ls import` checks, nothing written."""
+        from hmeimim.ls_import import import_export
+
+        self.report.files += 1
+        try:
+            result = import_export(path, schema=self.schema)
+        except HmeimimError as error:
+            self.report.findings.append(Finding(error.code, error.message, file=str(path)))
+            return
+        self.report.readable += 1
+        self.report.documents += result.counts.get("tasks", 0)
+        self.report.findings.extend(result.findings)
+
     def validate_file(self, path: Path) -> None:
         registry = path.parent / ENTITIES_FILE
         if path.name == ENTITIES_FILE:
@@ -292,6 +307,8 @@ def validate_paths(paths: Sequence[Path] | None = None, *, schema: Schema | None
             validator.validate_sources(path)
         elif path.is_dir():
             validator.validate_release(path)
+        elif path.is_file() and path.suffix == ".json":
+            validator.validate_export(path)
         elif path.exists():
             validator.validate_file(path)
         else:

@@ -1,0 +1,838 @@
+"""Reading a Label Studio JSON export back into spans, frames and stances.
+
+`read_export(path)` parses the full JSON export (a list of tasks; a snapshot export of
+`hmeimim ls pull` is the same shape) into one record per task and annotation, using the
+mapping of `ls_config` in reverse (see docs/labelstudio.md). It never trusts Label
+Studio for anything it can check:
+
+- offsets index the task's `data.text` in code points; a region's `value.text` is only
+  compared with the slice (E706), never used;
+- a task text with `\\r` (a document made outside the corpus) gets `\\n` line endings,
+  and every offset is mapped through `offsets.normalize_newlines`;
+- unknown controls (E703), labels, choices and relation types (E704), offsets (E705),
+  relations or per-region values on missing regions (E707) or on labels the mapping does
+  not allow there (E708), duplicate region ids (E709) and malformed tasks (E711) are
+  findings located as `task <id> / annotation <id> / region <id>`.
+
+Cancelled annotations are skipped (notice E710); of several annotations by one
+annotator on one task the most recently updated wins (notice E714).
+
+`import_export(path, base=..., gold=...)` then merges the annotations with the base
+release into a whole authoring folder: every document of the base, each task's
+document (a doc_id not in the base is a new document, whose text is checked against
+nothing but whose metadata comes from the task), one raw layer per annotator
+(`completed_by`) and the gold chosen by `gold` (see `GOLD_RULES`). Everything is
+validated with `validate_records` before `write_import` writes anything, and that
+writes the folder through a temporary sibling and one rename.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hmeimim.checks import CorpusChecker
+from hmeimim.diff import read_release_records
+from hmeimim.errors import HmeimimError
+from hmeimim.findings import Finding
+from hmeimim.ls_config import TEXT_CONTROL, LabelKey, LsMapping, ls_mapping
+from hmeimim.ls_tasks import ENTITY_TARGET
+from hmeimim.offsets import normalize_newlines
+from hmeimim.schema import Schema, load_schema
+from hmeimim.sources import ANNOTATION_KEYS
+from hmeimim.storage import release_dir
+from hmeimim.validate import validate_records
+
+GOLD_RULES = ("ground-truth", "latest", "base")
+_WS = re.compile(r"\s+")
+_JSON_MIN_KEYS = {"annotator", "annotation_id"}
+
+
+@dataclass
+class ParsedAnnotation:
+    task_id: str
+    annotation_id: str
+    annotator: str
+    ground_truth: bool
+    updated_at: str
+    record: dict[str, Any]
+
+    @property
+    def where(self) -> str:
+        return f"task {self.task_id} / annotation {self.annotation_id}"
+
+
+@dataclass
+class ParsedTask:
+    task_id: str
+    doc_id: str
+    text: str
+    raw_text: str
+    data: dict[str, Any]
+    meta: dict[str, Any]
+    annotations: list[ParsedAnnotation] = field(default_factory=list)
+
+
+@dataclass
+class ParsedExport:
+    file: str
+    tasks: list[ParsedTask] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[Finding] = field(default_factory=list)
+
+    def by_annotator(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """doc_id -> annotator -> record (spans, attributions, stances)."""
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for task in self.tasks:
+            for ann in task.annotations:
+                out.setdefault(task.doc_id, {})[ann.annotator] = ann.record
+        return out
+
+
+@dataclass
+class ImportResult:
+    file: str
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    annotator_layers: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[Finding] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+# -- reading the JSON ---------------------------------------------------------------------
+
+
+def load_export_json(path: Path) -> list[Any]:
+    """The task list of an export file; E701 for anything but a JSON list, E702 for JSON_MIN."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise HmeimimError("E002", str(path), "does not exist", "check the path") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise HmeimimError("E701", str(path), f"is not JSON ({error})", _fix("E701")) from None
+    return check_export_shape(data, str(path))
+
+
+def _fix(code: str) -> str:
+    from hmeimim.findings import CODES
+
+    return CODES[code].fix
+
+
+def check_export_shape(data: Any, file: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise HmeimimError(
+            "E701", file, f"holds a JSON {type(data).__name__}, not a list of tasks", _fix("E701")
+        )
+    first = next((t for t in data if isinstance(t, dict)), None)
+    if (
+        first is not None
+        and _JSON_MIN_KEYS & set(first)
+        and not {"annotations", "data"} & set(first)
+    ):
+        raise HmeimimError(
+            "E702",
+            file,
+            "is a JSON_MIN export: it flattens each annotation into one row without region "
+            "ids and without relations, so spans cannot keep their ids and frames and stances "
+            "are lost",
+            _fix("E702"),
+        )
+    return data
+
+
+# -- one annotation -----------------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    """Label Studio's lossy `value.text`: literal `\\n`, collapsed whitespace."""
+    return _WS.sub(" ", text.replace("\\n", "\n")).strip()
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _lines(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out += [line.strip() for line in item.splitlines() if line.strip()]
+    return out
+
+
+def _first(values: list[str] | None) -> str | None:
+    return values[0] if values else None
+
+
+def _text_order(spans: Mapping[str, Mapping[str, Any]], ids: Iterable[str]) -> list[str]:
+    unique = list(dict.fromkeys(ids))
+    return sorted(unique, key=lambda i: (spans[i]["start"], spans[i]["end"], i))
+
+
+class _AnnotationReader:
+    """Turns one Label Studio result list into a record, or findings."""
+
+    def __init__(
+        self,
+        mapping: LsMapping,
+        *,
+        file: str,
+        doc_id: str | None,
+        where: str,
+        raw_text: str,
+        text: str,
+        boundary: list[int] | None,
+    ) -> None:
+        self.mapping = mapping
+        self.file = file
+        self.doc_id = doc_id
+        self.where = where
+        self.raw_text = raw_text
+        self.text = text
+        self.boundary = boundary
+        self.findings: list[Finding] = []
+        self.notices: list[Finding] = []
+        self.spans: dict[str, dict[str, Any]] = {}
+        self.keys: dict[str, LabelKey] = {}
+        self.values: dict[tuple[str, str], list[str]] = {}
+        self.relations: list[tuple[str, str, str, str]] = []  # (type, from, to, region id)
+        # Regions already reported: what points at them is not reported again.
+        self.rejected: set[str] = set()
+
+    def add(self, code: str, message: str, region: Any = None) -> None:
+        rid = self.where + (f" / region {region}" if region is not None else "")
+        self.findings.append(Finding(code, message, self.file, self.doc_id, rid))
+
+    def read(self, result: Any) -> dict[str, Any] | None:
+        if not isinstance(result, list):
+            self.add("E711", "the annotation has no `result` list")
+            return None
+        deferred = []
+        for index, item in enumerate(result):
+            if not isinstance(item, dict):
+                self.add("E711", f"result item {index} is not an object", f"#{index}")
+            elif item.get("type") == "relation":
+                self.read_relation(item, index)
+            else:
+                kind = self.check_control(item, index)
+                if kind == "labels":
+                    self.read_labels(item)
+                elif kind is not None:
+                    deferred.append((item, kind))
+        for item, kind in deferred:
+            self.read_value(item, kind)
+        self.check_relations()
+        if self.findings:
+            return None
+        return self.build()
+
+    def check_control(self, item: dict[str, Any], index: int) -> str | None:
+        region = item.get("id", f"#{index}")
+        from_name, to_name, kind = item.get("from_name"), item.get("to_name"), item.get("type")
+        expected = self.mapping.control_kind(from_name) if isinstance(from_name, str) else None
+        if expected is None or to_name != TEXT_CONTROL or kind != expected:
+            self.add(
+                "E703",
+                f"result of control {from_name!r} -> {to_name!r} (type {kind!r}) is not in the "
+                "generated labeling config",
+                region,
+            )
+            return None
+        if not isinstance(item.get("id"), str) or not item["id"]:
+            self.add("E711", "region has no string `id`", region)
+            return None
+        if not isinstance(item.get("value"), dict):
+            self.add("E711", "region has no `value` object", region)
+            return None
+        return expected
+
+    def read_labels(self, item: dict[str, Any]) -> None:
+        region = item["id"]
+        count = len(self.findings)
+        self.read_region(item)
+        if len(self.findings) > count:
+            self.rejected.add(region)
+
+    def read_region(self, item: dict[str, Any]) -> None:
+        region, layer, value = item["id"], item["from_name"], item["value"]
+        labels = value.get("labels")
+        if region in self.spans or region in self.keys:
+            self.add("E709", f"region id {region!r} occurs twice", region)
+            return
+        if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
+            self.add("E711", f"a region needs exactly one label, has {labels!r}", region)
+            return
+        label = labels[0]
+        if label not in self.mapping.layers[layer]:
+            self.add("E704", f"label {label!r} is not a label of layer {layer!r}", region)
+            return
+        start, end = value.get("start"), value.get("end")
+        if not (_is_int(start) and _is_int(end) and 0 <= start < end <= len(self.raw_text)):
+            self.add(
+                "E705",
+                f"offsets [{start!r}, {end!r}) are not a non-empty range inside the text "
+                f"(length {len(self.raw_text)} code points)",
+                region,
+            )
+            return
+        quoted = value.get("text")
+        actual = self.raw_text[start:end]
+        if quoted is not None and (
+            not isinstance(quoted, str) or _squash(quoted) != _squash(actual)
+        ):
+            self.add(
+                "E706", f"value.text {quoted!r} differs from text[{start}:{end}] {actual!r}", region
+            )
+            return
+        if self.boundary is not None:
+            start, end = self.boundary[start], self.boundary[end]
+            if start >= end:
+                self.add("E705", "the region covers only a line break", region)
+                return
+        self.keys[region] = (layer, label)
+        self.spans[region] = {
+            "span_id": region,
+            "start": start,
+            "end": end,
+            "text": self.text[start:end],
+            "layer": layer,
+            "label": label,
+            "entity_id": None,
+        }
+
+    def read_value(self, item: dict[str, Any], kind: str) -> None:
+        region, name, value = item["id"], item["from_name"], item["value"]
+        spec = self.mapping.fields[name]
+        if region in self.rejected:
+            return
+        if region not in self.keys:
+            self.add("E707", f"{name} is given for region {region!r}, which does not exist", region)
+            return
+        if self.keys[region] not in spec.labels:
+            layer, label = self.keys[region]
+            self.add("E708", f"{name} is not allowed on a {layer}/{label} region", region)
+            return
+        if (region, name) in self.values:
+            self.add("E709", f"region {region!r} has two {name} values", region)
+            return
+        if kind == "choices":
+            choices = value.get("choices")
+            if not isinstance(choices, list) or len(choices) != 1:
+                self.add("E711", f"{name} needs exactly one choice, has {choices!r}", region)
+                return
+            if choices[0] not in spec.choices:
+                self.add("E704", f"{name} {choices[0]!r} is not one of {spec.choices}", region)
+                return
+            self.values[(region, name)] = [choices[0]]
+        else:
+            self.values[(region, name)] = _lines(value.get("text"))
+
+    def read_relation(self, item: dict[str, Any], index: int) -> None:
+        from_id, to_id = item.get("from_id"), item.get("to_id")
+        where = f"relation {from_id}->{to_id}"
+        labels = item.get("labels")
+        if not isinstance(from_id, str) or not isinstance(to_id, str):
+            self.add("E711", f"relation {index} has no string from_id/to_id", where)
+            return
+        if not isinstance(labels, list) or not labels:
+            self.add("E704", "relation has no type (labels is empty)", where)
+            return
+        if item.get("direction") == "left":
+            from_id, to_id = to_id, from_id
+        for label in labels:
+            if label not in self.mapping.relations:
+                self.add("E704", f"relation type {label!r} is not in the config", where)
+            else:
+                self.relations.append((label, from_id, to_id, where))
+
+    def check_relations(self) -> None:
+        for name, from_id, to_id, where in self.relations:
+            if from_id in self.rejected or to_id in self.rejected:
+                continue
+            missing = [r for r in (from_id, to_id) if r not in self.keys]
+            if missing:
+                self.add("E707", f"{name} relation points to missing region(s) {missing}", where)
+                continue
+            spec = self.mapping.relations[name]
+            if self.keys[from_id] not in spec.sources or self.keys[to_id] not in spec.targets:
+                a, b = "/".join(self.keys[from_id]), "/".join(self.keys[to_id])
+                self.add("E708", f"a {name} relation cannot go from {a} to {b}", where)
+
+    # -- records ------------------------------------------------------------------------
+
+    def out(self, name: str, hub: str) -> list[str]:
+        return [t for n, f, t, _ in self.relations if n == name and f == hub]
+
+    def build(self) -> dict[str, Any]:
+        for (region, name), lines in self.values.items():
+            if name == "entity_id" and lines:
+                self.spans[region]["entity_id"] = lines[0] if len(lines) == 1 else "\n".join(lines)
+        spans = self.spans
+        used_ids: set[str] = set()
+        frames = self.build_frames(used_ids)
+        stances = self.build_stances(used_ids)
+        return {"spans": list(spans.values()), "attributions": frames, "stances": stances}
+
+    def is_hub(self, region: str, fields: tuple[str, ...], relations: tuple[str, ...]) -> bool:
+        return any((region, f) in self.values for f in fields) or any(
+            n in relations and f == region for n, f, _, _ in self.relations
+        )
+
+    def build_frames(self, used: set[str]) -> list[dict[str, Any]]:
+        fields = ("frame_id", "source_kind", "source_type")
+        cues = [
+            r
+            for r, key in self.keys.items()
+            if key in self.mapping.cue_labels
+            and self.is_hub(r, fields, ("source", "content", "parent"))
+        ]
+        frame_of: dict[str, str] = {}
+        for cue in cues:
+            given = self.values.get((cue, "frame_id")) or []
+            frame_of[cue] = given[0] if given else f"{cue}-f"
+            used.add(frame_of[cue])
+        frames = []
+        for cue in cues:
+            sources = _text_order(self.spans, self.out("source", cue))
+            kind = _first(self.values.get((cue, "source_kind")))
+            parents = self.out("parent", cue)
+            if len(parents) > 1:
+                self.add("E304", f"cue has {len(parents)} parent relations; at most 1", cue)
+            parent = frame_of.get(parents[0], f"{parents[0]}-f") if parents else None
+            frames.append(
+                {
+                    "frame_id": frame_of[cue],
+                    "cue": cue,
+                    "sources": sources,
+                    "contents": _text_order(self.spans, self.out("content", cue)),
+                    "source_kind": kind if kind is not None else ("explicit" if sources else None),
+                    "source_type": _first(self.values.get((cue, "source_type"))),
+                    "parent": parent,
+                }
+            )
+        return frames
+
+    def build_stances(self, used: set[str]) -> list[dict[str, Any]]:
+        fields = ("polarity", "stance_id", "target_entity")
+        hubs = [
+            r
+            for r, key in self.keys.items()
+            if key in self.mapping.hub_labels
+            and self.is_hub(r, fields, ("holder", "target", "evidence"))
+        ]
+        stances = []
+        for hub in hubs:
+            holders = self.out("holder", hub)
+            if len(holders) > 1:
+                self.add("E304", f"hub has {len(holders)} holder relations; at most 1", hub)
+            evidence = [
+                hub,
+                *(e for e in _text_order(self.spans, self.out("evidence", hub)) if e != hub),
+            ]
+            polarity = _first(self.values.get((hub, "polarity")))
+            targets: dict[str, tuple[str | None, str | None]] = {}  # key -> (kind, target)
+            for span_id in self.out("target", hub):
+                kind = "claim" if self.keys[span_id] in self.mapping.claim_labels else "mention"
+                targets.setdefault(span_id, (kind, span_id))
+            for entity in self.values.get((hub, "target_entity")) or []:
+                targets.setdefault(f"{ENTITY_TARGET}{entity}", ("entity", entity))
+            assigned: dict[str, str] = {}  # target key -> stance id, in line order
+            for line in self.values.get((hub, "stance_id")) or []:
+                parts = line.split()
+                key = parts[1] if len(parts) == 2 else None
+                if len(parts) == 1 and len(targets) == 1:
+                    key = next(iter(targets))
+                if key is None or key not in targets or key in assigned or parts[0] in used:
+                    self.notices.append(
+                        Finding(
+                            "E713",
+                            f"stance_id line {line!r} matches no target relation of the hub "
+                            "and was dropped",
+                            self.file,
+                            self.doc_id,
+                            f"{self.where} / region {hub}",
+                        )
+                    )
+                    continue
+                assigned[key] = parts[0]
+                used.add(parts[0])
+            keys = list(assigned) + [k for k in targets if k not in assigned]
+            if not keys:
+                keys = [""]  # a hub without target: one stance, reported by validation
+            for key in keys:
+                stance_id = assigned.get(key)
+                if stance_id is None:
+                    n = 1
+                    while f"{hub}-s{n}" in used:
+                        n += 1
+                    stance_id = f"{hub}-s{n}"
+                    used.add(stance_id)
+                target_kind, target = targets.get(key) or (None, None)
+                stances.append(
+                    {
+                        "stance_id": stance_id,
+                        "holder_kind": "span" if holders else "writer",
+                        "holder": holders[0] if holders else None,
+                        "target_kind": target_kind,
+                        "target": target,
+                        "polarity": polarity,
+                        "evidence": evidence,
+                    }
+                )
+        return stances
+
+
+# -- tasks -----------------------------------------------------------------------------
+
+
+def _annotator(completed_by: Any) -> str | None:
+    if isinstance(completed_by, dict):
+        email = completed_by.get("email")
+        if isinstance(email, str) and email:
+            return email
+        completed_by = completed_by.get("id")
+    if _is_int(completed_by):
+        return f"user-{completed_by}"
+    return None
+
+
+def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) -> ParsedExport:
+    """Every task and non-cancelled annotation of an export, as records (module docstring)."""
+    mapping = ls_mapping(schema or load_schema())
+    parsed = ParsedExport(file=file)
+    seen_docs: dict[str, str] = {}
+    for index, item in enumerate(data):
+        task: dict[str, Any] = item if isinstance(item, dict) else {}
+        task_id = str(task.get("id", f"#{index}"))
+        where = f"task {task_id}"
+        data_ = task.get("data")
+        text = data_.get(TEXT_CONTROL) if isinstance(data_, dict) else None
+        doc_id = data_.get("doc_id") if isinstance(data_, dict) else None
+        if not isinstance(data_, dict) or not isinstance(text, str) or not isinstance(doc_id, str):
+            parsed.findings.append(
+                Finding("E711", "task has no string data.text and data.doc_id", file, None, where)
+            )
+            continue
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            parsed.findings.append(
+                Finding("E711", "data.text holds a lone surrogate code point", file, doc_id, where)
+            )
+            continue
+        if doc_id in seen_docs:
+            parsed.findings.append(
+                Finding("E102", f"doc_id also in {seen_docs[doc_id]}", file, doc_id, where)
+            )
+            continue
+        seen_docs[doc_id] = where
+        boundary = None
+        clean = text
+        if "\r" in text:
+            clean, boundary = normalize_newlines(text)
+        meta = task.get("meta")
+        out = ParsedTask(
+            task_id, doc_id, clean, text, dict(data_), meta if isinstance(meta, dict) else {}
+        )
+        annotations = task.get("annotations", [])
+        if not isinstance(annotations, list):
+            parsed.findings.append(
+                Finding("E711", "`annotations` is not a list", file, doc_id, where)
+            )
+            continue
+        latest: dict[str, ParsedAnnotation] = {}
+        for a_index, ann in enumerate(annotations):
+            if not isinstance(ann, dict):
+                parsed.findings.append(
+                    Finding("E711", f"annotation {a_index} is not an object", file, doc_id, where)
+                )
+                continue
+            ann_id = str(ann.get("id", f"#{a_index}"))
+            a_where = f"{where} / annotation {ann_id}"
+            if ann.get("was_cancelled") is True:
+                parsed.notices.append(
+                    Finding(
+                        "E710", "cancelled (skipped) annotation not imported", file, doc_id, a_where
+                    )
+                )
+                continue
+            annotator = _annotator(ann.get("completed_by"))
+            if annotator is None:
+                parsed.findings.append(
+                    Finding("E711", "annotation has no completed_by", file, doc_id, a_where)
+                )
+                continue
+            reader = _AnnotationReader(
+                mapping,
+                file=file,
+                doc_id=doc_id,
+                where=a_where,
+                raw_text=text,
+                text=clean,
+                boundary=boundary,
+            )
+            record = reader.read(ann.get("result"))
+            parsed.findings += reader.findings
+            parsed.notices += reader.notices
+            if record is None:
+                continue
+            updated = ann.get("updated_at") or ann.get("created_at") or ""
+            item = ParsedAnnotation(
+                task_id, ann_id, annotator, ann.get("ground_truth") is True, str(updated), record
+            )
+            previous = latest.get(annotator)
+            if previous is not None:
+                keep, drop = sorted((previous, item), key=_recency, reverse=True)
+                parsed.notices.append(
+                    Finding(
+                        "E714",
+                        f"{annotator} has several annotations; annotation {keep.annotation_id} "
+                        "(the latest) is kept",
+                        file,
+                        doc_id,
+                        drop.where,
+                    )
+                )
+                item = keep
+            latest[annotator] = item
+        out.annotations = sorted(latest.values(), key=lambda a: a.annotator)
+        parsed.tasks.append(out)
+    return parsed
+
+
+def _recency(ann: ParsedAnnotation) -> tuple[str, int, str]:
+    number = int(ann.annotation_id) if ann.annotation_id.isdigit() else -1
+    return (ann.updated_at, number, ann.annotation_id)
+
+
+def read_export(path: Path, *, schema: Schema | None = None) -> ParsedExport:
+    """Parse an export file (raises E701/E702 for unusable files)."""
+    return parse_export(load_export_json(path), file=str(path), schema=schema)
+
+
+# -- merging with the base release --------------------------------------------------------
+
+
+def choose_gold(task: ParsedTask, rule: str) -> ParsedAnnotation | None:
+    """The annotation whose work becomes the gold of the task's document.
+
+    `ground-truth`: the annotation marked ground truth (the latest of several), else the
+    most recently updated one; `latest`: the most recently updated one;
+    `annotator:<id>`: that annotator's; `base`: none (the base gold stays).
+    """
+    if rule == "base" or not task.annotations:
+        return None
+    if rule.startswith("annotator:"):
+        wanted = rule.removeprefix("annotator:")
+        return next((a for a in task.annotations if a.annotator == wanted), None)
+    pool = task.annotations
+    if rule == "ground-truth":
+        pool = [a for a in task.annotations if a.ground_truth] or task.annotations
+    return max(pool, key=_recency)
+
+
+def check_gold_rule(rule: str) -> None:
+    if rule not in GOLD_RULES and not (rule.startswith("annotator:") and len(rule) > 10):
+        raise HmeimimError(
+            "E503",
+            f"--gold {rule}",
+            "is not a gold rule",
+            "use ground-truth, latest, base or annotator:<id>",
+        )
+
+
+def _new_document_meta(task: ParsedTask, schema: Schema) -> dict[str, Any]:
+    """Metadata of a new document: data fields first, then meta.document."""
+    given = task.meta.get("document")
+    from_meta = given if isinstance(given, dict) else {}
+    meta: dict[str, Any] = {}
+    for column in schema.tables["documents"]:
+        if column.name in ("doc_id", "text", *ANNOTATION_KEYS):
+            continue
+        value = task.data.get(column.name, from_meta.get(column.name))
+        if column.type == "date" and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = dt.date.fromisoformat(value)
+        meta[column.name] = value
+    return meta
+
+
+def _validate_layers(
+    parsed: ParsedExport, schema: Schema, entity_ids: frozenset[str]
+) -> list[Finding]:
+    """Every annotation on its own, located by task and annotation."""
+    findings = []
+    for task in parsed.tasks:
+        for ann in task.annotations:
+            checker = CorpusChecker(schema, entity_ids=entity_ids, file=parsed.file)
+            checker.texts[task.doc_id] = task.text
+            row = {"doc_id": task.doc_id, "annotator": ann.annotator, **ann.record}
+            for f in checker.check_document(row, table="annotator_layers"):
+                rid = f"{ann.where} / {f.record_id}" if f.record_id else ann.where
+                findings.append(Finding(f.code, f.message, parsed.file, f.doc_id, rid))
+    return findings
+
+
+def import_export(
+    path: Path,
+    *,
+    base: str | None = None,
+    gold: str = "ground-truth",
+    schema: Schema | None = None,
+) -> ImportResult:
+    """Merge an export with the base release (default: the latest); see the module docstring."""
+    check_gold_rule(gold)
+    schema = schema or load_schema()
+    parsed = read_export(path, schema=schema)
+    release = read_release_records(release_dir(base))
+    result = ImportResult(file=parsed.file, entities=list(release.entities))
+    result.notices = list(parsed.notices)
+    result.findings = list(parsed.findings)
+    base_docs = {d["doc_id"]: d for d in release.documents}
+    for task in parsed.tasks:
+        known = base_docs.get(task.doc_id)
+        if known is not None and known["text"] != task.raw_text:
+            result.findings.append(
+                Finding(
+                    "E712",
+                    "data.text differs from the text of this document in the base release "
+                    f"{release.version}",
+                    parsed.file,
+                    task.doc_id,
+                    f"task {task.task_id}",
+                )
+            )
+    if not result.findings:
+        entity_ids = frozenset(str(e["entity_id"]) for e in release.entities)
+        result.findings = _validate_layers(parsed, schema, entity_ids)
+    if result.findings:
+        return result
+    documents = dict(base_docs)
+    layers = {(r["doc_id"], r["annotator"]): r for r in release.annotator_layers}
+    new_docs = 0
+    for task in parsed.tasks:
+        doc = documents.get(task.doc_id)
+        if doc is None:
+            new_docs += 1
+            doc = {"doc_id": task.doc_id, **_new_document_meta(task, schema), "text": task.text}
+            doc.update({key: [] for key in ANNOTATION_KEYS})
+        chosen = choose_gold(task, gold)
+        if chosen is not None:
+            doc = {**doc, **chosen.record}
+        documents[task.doc_id] = doc
+        for ann in task.annotations:
+            layers[(task.doc_id, ann.annotator)] = {
+                "doc_id": task.doc_id,
+                "annotator": ann.annotator,
+                **ann.record,
+            }
+    result.documents = [documents[k] for k in sorted(documents)]
+    result.annotator_layers = [layers[k] for k in sorted(layers)]
+    result.findings = validate_records(
+        result.documents,
+        entities=result.entities,
+        annotator_layers=result.annotator_layers,
+        schema=schema,
+        file=parsed.file,
+    )
+    result.counts = {
+        "tasks": len(parsed.tasks),
+        "annotations": sum(len(t.annotations) for t in parsed.tasks),
+        "cancelled": sum(1 for n in parsed.notices if n.code == "E710"),
+        "superseded": sum(1 for n in parsed.notices if n.code == "E714"),
+        "new_documents": new_docs,
+        "documents": len(result.documents),
+        "annotator_layers": len(result.annotator_layers),
+    }
+    return result
+
+
+# -- writing the authoring folder ---------------------------------------------------------
+
+
+def _ordered(record: Mapping[str, Any], columns: Iterable[str]) -> dict[str, Any]:
+    return {name: record.get(name) for name in columns}
+
+
+def _yaml_flow(item: Mapping[str, Any]) -> str:
+    text: str = yaml.safe_dump(
+        dict(item), default_flow_style=True, sort_keys=False, allow_unicode=True, width=1 << 20
+    )
+    return text.strip()
+
+
+def annotations_yaml(record: Mapping[str, Any], schema: Schema, header: str) -> str:
+    """spans/attributions/stances as YAML, one record per line (like the authoring files)."""
+    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    structs = {"spans": "span", "attributions": "attribution", "stances": "stance"}
+    for key in ANNOTATION_KEYS:
+        columns = [c.name for c in schema.structs[structs[key]]]
+        items = record.get(key) or []
+        if not items:
+            lines.append(f"{key}: []")
+            continue
+        lines.append(f"{key}:")
+        lines += [f"  - {_yaml_flow(_ordered(item, columns))}" for item in items]
+    return "\n".join(lines) + "\n"
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+
+
+def write_import(result: ImportResult, out_dir: Path, schema: Schema | None = None) -> Path:
+    """Write the authoring folder (same layout as corpus/sources) atomically.
+
+    Refuses (E719) an existing `out_dir` and (E503) a result with findings.
+    """
+    schema = schema or load_schema()
+    if result.findings:
+        raise HmeimimError("E503", result.file, "has findings; nothing is written", "fix them")
+    if out_dir.exists():
+        raise HmeimimError("E719", str(out_dir), "already exists", _fix("E719"))
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{out_dir.name}-", dir=out_dir.parent))
+    try:
+        meta_columns = [
+            c.name for c in schema.tables["documents"] if c.name not in ("text", *ANNOTATION_KEYS)
+        ]
+        for doc in result.documents:
+            folder = staging / "documents" / doc["doc_id"]
+            _write(folder / "text.txt", doc["text"])
+            meta = yaml.safe_dump(
+                _ordered(doc, meta_columns), sort_keys=False, allow_unicode=True, width=1 << 20
+            )
+            _write(folder / "meta.yaml", "# Written by `hmeimim ls import`.\n" + meta)
+            header = f"Gold of {doc['doc_id']}, written by `hmeimim ls import` from {result.file}."
+            _write(folder / "gold.yaml", annotations_yaml(doc, schema, header))
+        for layer in result.annotator_layers:
+            path = staging / "annotators" / layer["doc_id"] / f"{layer['annotator']}.yaml"
+            header = f"Raw layer of {layer['annotator']} on {layer['doc_id']} (Label Studio)."
+            _write(path, annotations_yaml(layer, schema, header))
+        entity_columns = [c.name for c in schema.tables["entities"]]
+        registry = ["# The entity registry, copied from the base release by `hmeimim ls import`."]
+        registry += [f"- {_yaml_flow(_ordered(e, entity_columns))}" for e in result.entities]
+        _write(staging / "entities.yaml", "\n".join(registry) + "\n")
+        staging.chmod(0o755)
+        os.replace(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
