@@ -239,13 +239,20 @@ def release_cli(
     bump: Annotated[Bump, typer.Option(help="major (schema break), minor (additions), patch")],
     released: Annotated[str | None, typer.Option(help="Release date (default: today)")] = None,
     note: Annotated[str | None, typer.Option(help="Release notes for the changelog")] = None,
+    sources: Annotated[
+        Path | None,
+        typer.Option(
+            help="Release another authoring folder (e.g. from `ls import`); it then "
+            "replaces corpus/sources"
+        ),
+    ] = None,
 ) -> None:
     """Write the next version from corpus/sources, atomically, with its changelog entry."""
     from hmeimim.derived import write_generated
     from hmeimim.release import make_release
 
     try:
-        result = make_release(bump=bump.value, released=released, notes=note)
+        result = make_release(bump=bump.value, released=released, notes=note, sources=sources)
         if result.path is not None:
             write_generated()
     except HmeimimError as error:

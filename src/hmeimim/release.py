@@ -186,8 +186,12 @@ def make_release(
     released: str | None = None,
     notes: str | None = None,
     root: Path | None = None,
+    sources: Path | None = None,
 ) -> ReleaseResult:
     """Write the next version from `corpus/sources` (see the module docstring).
+
+    `sources` names another authoring folder, such as the output of `hmeimim ls
+    import`; after a successful release it becomes the new `corpus/sources`.
 
     Returns findings without writing anything when the inputs do not validate; raises
     `HmeimimError` for a bump that does not fit (E601), nothing to release (E602), an
@@ -201,17 +205,38 @@ def make_release(
         dt.date.fromisoformat(released)
     except ValueError:
         raise HmeimimError("E011", released, "is not a date", "write YYYY-MM-DD") from None
-    sources = corpus_dir(root) / SOURCES
+    default = corpus_dir(root) / SOURCES
+    sources = sources or default
     if not sources.is_dir():
         raise HmeimimError("E002", str(sources), "is not a folder", "restore the inputs")
     with _release_lock(root):
         remove_staging(root)
         staging = _stage_inputs(root, sources)
         try:
-            return _release_from(staging, root=root, bump=bump, released=released, notes=notes)
+            result = _release_from(staging, root=root, bump=bump, released=released, notes=notes)
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
+        if result.version is not None and sources.resolve() != default.resolve():
+            _adopt_sources(inputs_dir(result.version, root) / SOURCES, default)
+        return result
+
+
+def _adopt_sources(saved: Path, default: Path) -> None:
+    """Make `corpus/sources` equal the inputs just released (their saved copy).
+
+    The saved copy under corpus/inputs/ is authoritative, so a crash here loses nothing:
+    at worst `corpus/sources` is missing or old and can be copied from it again.
+    """
+    fresh = default.with_name(f"{STAGING_PREFIX}sources-new")
+    old = default.with_name(f"{STAGING_PREFIX}sources-old")
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(saved, fresh)
+    if default.exists():
+        default.rename(old)
+    fresh.rename(default)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _release_from(
