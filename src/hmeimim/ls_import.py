@@ -31,16 +31,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from hmeimim.checks import CorpusChecker
 from hmeimim.diff import read_release_records
@@ -51,6 +46,7 @@ from hmeimim.ls_tasks import ENTITY_TARGET
 from hmeimim.offsets import normalize_newlines
 from hmeimim.schema import Schema, load_schema
 from hmeimim.sources import ANNOTATION_KEYS
+from hmeimim.sources_write import write_sources_folder
 from hmeimim.storage import release_dir
 from hmeimim.validate import validate_records
 
@@ -766,73 +762,20 @@ def import_export(
 # -- writing the authoring folder ---------------------------------------------------------
 
 
-def _ordered(record: Mapping[str, Any], columns: Iterable[str]) -> dict[str, Any]:
-    return {name: record.get(name) for name in columns}
-
-
-def _yaml_flow(item: Mapping[str, Any]) -> str:
-    text: str = yaml.safe_dump(
-        dict(item), default_flow_style=True, sort_keys=False, allow_unicode=True, width=1 << 20
-    )
-    return text.strip()
-
-
-def annotations_yaml(record: Mapping[str, Any], schema: Schema, header: str) -> str:
-    """spans/attributions/stances as YAML, one record per line (like the authoring files)."""
-    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
-    structs = {"spans": "span", "attributions": "attribution", "stances": "stance"}
-    for key in ANNOTATION_KEYS:
-        columns = [c.name for c in schema.structs[structs[key]]]
-        items = record.get(key) or []
-        if not items:
-            lines.append(f"{key}: []")
-            continue
-        lines.append(f"{key}:")
-        lines += [f"  - {_yaml_flow(_ordered(item, columns))}" for item in items]
-    return "\n".join(lines) + "\n"
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
-
-
 def write_import(result: ImportResult, out_dir: Path, schema: Schema | None = None) -> Path:
     """Write the authoring folder (same layout as corpus/sources) atomically.
 
     Refuses (E719) an existing `out_dir` and (E503) a result with findings.
     """
-    schema = schema or load_schema()
     if result.findings:
         raise HmeimimError("E503", result.file, "has findings; nothing is written", "fix them")
     if out_dir.exists():
         raise HmeimimError("E719", str(out_dir), "already exists", _fix("E719"))
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{out_dir.name}-", dir=out_dir.parent))
-    try:
-        meta_columns = [
-            c.name for c in schema.tables["documents"] if c.name not in ("text", *ANNOTATION_KEYS)
-        ]
-        for doc in result.documents:
-            folder = staging / "documents" / doc["doc_id"]
-            _write(folder / "text.txt", doc["text"])
-            meta = yaml.safe_dump(
-                _ordered(doc, meta_columns), sort_keys=False, allow_unicode=True, width=1 << 20
-            )
-            _write(folder / "meta.yaml", "# Written by `hmeimim ls import`.\n" + meta)
-            header = f"Gold of {doc['doc_id']}, written by `hmeimim ls import` from {result.file}."
-            _write(folder / "gold.yaml", annotations_yaml(doc, schema, header))
-        for layer in result.annotator_layers:
-            path = staging / "annotators" / layer["doc_id"] / f"{layer['annotator']}.yaml"
-            header = f"Raw layer of {layer['annotator']} on {layer['doc_id']} (Label Studio)."
-            _write(path, annotations_yaml(layer, schema, header))
-        entity_columns = [c.name for c in schema.tables["entities"]]
-        registry = ["# The entity registry, copied from the base release by `hmeimim ls import`."]
-        registry += [f"- {_yaml_flow(_ordered(e, entity_columns))}" for e in result.entities]
-        _write(staging / "entities.yaml", "\n".join(registry) + "\n")
-        staging.chmod(0o755)
-        os.replace(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out_dir
+    return write_sources_folder(
+        out_dir,
+        documents=result.documents,
+        annotator_layers=result.annotator_layers,
+        entities=result.entities,
+        origin=f"`hmeimim ls import` from {result.file}",
+        schema=schema or load_schema(),
+    )
