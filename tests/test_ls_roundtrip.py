@@ -119,7 +119,7 @@ def test_export_makes_one_task_per_document_with_region_ids_equal_span_ids() -> 
         for r in prediction["result"]
         if r["id"] == "d001-v04" and r["from_name"] == "stance_id"
     )
-    assert lines == ["d001-st04 d001-e11", "d001-st05 d001-e12"]
+    assert lines == ["d001-st04 entity:assad-regime", "d001-st05 d001-e12"]
     entity_line = next(
         r["value"]["text"]
         for r in prediction["result"]

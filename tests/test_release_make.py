@@ -21,7 +21,7 @@ from hmeimim.validate import validate_paths
 V1_SHA256 = {
     "annotators.parquet": "d7e74d7dcb80605fbe8c33db970e12738650bd6274d02255d0895ec971639c01",
     "entities.parquet": "01d420a37f64a01658d2ae99e12af7613968d32c487287b15e491a4e5ae3f28c",
-    "train.parquet": "403417b32f4214171360a30b2d65094917b17ea44e512d4cad2452d89c4ad8bb",
+    "train.parquet": "1ecea749c8054f7967aae34a732df95bb65efbc4a2d9d3add69ffc3a8c36fec1",
 }
 
 

@@ -86,7 +86,7 @@ def test_croissant_checksums_and_rai_fields() -> None:
     assert "http://mlcommons.org/croissant/RAI/1.0" in data["conformsTo"]
     files = {f["name"]: f for f in data["distribution"]}
     assert files["train.parquet"]["sha256"] == (
-        "403417b32f4214171360a30b2d65094917b17ea44e512d4cad2452d89c4ad8bb"
+        "1ecea749c8054f7967aae34a732df95bb65efbc4a2d9d3add69ffc3a8c36fec1"
     )
     assert files["train.parquet"]["contentUrl"] == "corpus/v1.0.0/train.parquet"
     assert sorted(files) == ["annotators.parquet", "entities.parquet", "train.parquet"]

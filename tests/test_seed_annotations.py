@@ -173,7 +173,7 @@ def test_stances_including_the_writers_loaded_wording(seed: dict[str, Any]) -> N
             ("writer", "Polisario", "against", ("mercenaries",)),
             ("writer", "assad-regime", "against", ("regime",)),
             ("writer", "assad-regime", "against", ("regime",)),
-            ("writer", "Syrian", "against", ("repression",)),
+            ("writer", "assad-regime", "against", ("repression",)),
             ("writer", "Algerian", "against", ("repression",)),
             ("Russia", "assad-regime", "favor", ("support",)),
             ("Polisario", "assad-regime", "favor", ("supporting",)),

@@ -137,10 +137,10 @@ def test_stance_markers() -> None:
         "<t>Russia is conducting a large-scale withdrawal from Syria</t>, although "
         "<h>Moscow</h> <e>has yet to confirm</e> this information."
     )
-    st04 = by_id["d001-st04"]
+    st05 = by_id["d001-st05"]
     assert (
-        "high-ranking <t>Syrian</t> and Algerian officers involved in the <e>repression</e>"
-        in (st04["marked_text"])
+        "high-ranking Syrian and <t>Algerian</t> officers involved in the <e>repression</e>"
+        in (st05["marked_text"])
     )
     assert "marked_text" not in hmeimim.stance_examples()["train"].column_names
 
