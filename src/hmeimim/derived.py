@@ -5,6 +5,7 @@
 - schema/derived/<table>.arrow.txt    Arrow schema of each table
 - schema/derived/features.json        Hugging Face features of each table
 - schema/derived/<table>.schema.json  JSON Schema of a record of each table
+- schema/derived/labeling-config.xml  the Label Studio labeling config
 - schema/README.md                    documentation tables of the declaration
 - the YAML `configs` front matter of README.md (one config per release)
 - the statistics block of DATASHEET.md (between `<!-- stats:begin -->` and `<!-- stats:end -->`)
@@ -24,6 +25,7 @@ import yaml
 
 from hmeimim.findings import CODES
 from hmeimim.jsonschema_export import record_json_schema
+from hmeimim.ls_config import label_config
 from hmeimim.paths import project_root
 from hmeimim.publication import publication_files
 from hmeimim.schema import TABLES, Schema, load_schema
@@ -205,6 +207,7 @@ def generated_files(root: Path | None = None, schema: Schema | None = None) -> d
     for table in TABLES:
         body = json.dumps(record_json_schema(schema, table), indent=2, ensure_ascii=False)
         files[derived / f"{table}.schema.json"] = body + "\n"
+    files[derived / "labeling-config.xml"] = label_config(schema)
     files[root / "schema" / "README.md"] = schema_docs(schema)
     readme = root / "README.md"
     current = readme.read_text(encoding="utf-8") if readme.is_file() else ""
