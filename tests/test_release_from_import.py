@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from ls_support import DOC_ID, as_label_studio_export, constructed_task
-from release_support import copy_repo
+from release_support import copy_repo, hmeimim
 
 from hmeimim.loaders import read_documents
 from hmeimim.ls_tasks import build_tasks
-
-
-def _hmeimim(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hmeimim", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=repo,
-        env={**os.environ, "HMEIMIM_ROOT": str(repo)},
-    )
 
 
 def test_release_from_an_ls_import_then_sources_follow(tmp_path: Path) -> None:
@@ -33,10 +19,10 @@ def test_release_from_an_ls_import_then_sources_follow(tmp_path: Path) -> None:
     export = tmp_path / "export.json"
     export.write_text(json.dumps(as_label_studio_export(tasks, "ann@example.com")))
     imported = tmp_path / "imported"
-    run = _hmeimim(repo, "ls", "import", str(export), "--base", "1.0.0", "-o", str(imported))
+    run = hmeimim(repo, "ls", "import", str(export), "--base", "1.0.0", "-o", str(imported))
     assert run.returncode == 0, run.stdout + run.stderr
 
-    run = _hmeimim(
+    run = hmeimim(
         repo, "release", "--bump", "minor", "--released", "2027-02-03", "--sources", str(imported)
     )
     assert run.returncode == 0, run.stdout + run.stderr
@@ -47,6 +33,6 @@ def test_release_from_an_ls_import_then_sources_follow(tmp_path: Path) -> None:
     assert manifest["files"]["annotators.parquet"]["rows"] == 2
     assert (repo / "corpus" / "sources" / "documents" / DOC_ID / "text.txt").is_file()
     assert [p.name for p in (repo / "corpus").iterdir() if p.name.startswith(".tmp")] == []
-    assert _hmeimim(repo, "validate").returncode == 0
-    diff = json.loads(_hmeimim(repo, "diff", "1.0.0", "1.1.0", "--format", "json").stdout)
+    assert hmeimim(repo, "validate").returncode == 0
+    diff = json.loads(hmeimim(repo, "diff", "1.0.0", "1.1.0", "--format", "json").stdout)
     assert DOC_ID in json.dumps(diff)
