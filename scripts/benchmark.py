@@ -30,10 +30,13 @@ from typing import Any
 import pyarrow.parquet as pq
 
 import hmeimim
-from hmeimim.loaders import read_documents
+from hmeimim.model import ENTITIES_FILE, CorpusRecords
 from hmeimim.paths import schema_dir
-from hmeimim.schema import load_schema
-from hmeimim.storage import ENTITIES_FILE, read_records, release_dir, write_release
+from hmeimim.schema.declaration import load_schema
+from hmeimim.storage.parquet import read_records
+from hmeimim.storage.records import read_documents
+from hmeimim.storage.releases import release_dir
+from hmeimim.storage.writer import write_release
 
 
 def synthetic_documents(seed: dict[str, Any], count: int) -> list[dict[str, Any]]:
@@ -105,9 +108,7 @@ def main() -> None:
             folder = root / "corpus" / f"v{size}.0.0"
             write_release(
                 folder,
-                documents=synthetic_documents(seed, size),
-                annotator_layers=[],
-                entities=entities,
+                records=CorpusRecords(documents=synthetic_documents(seed, size), entities=entities),
                 schema=schema,
                 version=f"{size}.0.0",
                 released="2026-01-01",

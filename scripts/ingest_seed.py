@@ -1,7 +1,8 @@
 """Re-ingest the seed report and check it matches the authoring files byte for byte.
 
-The seed (../shared/seed/000_fff40c119930539e.txt) is the body after its
-" date 2024-12-20 " header. Run:  .venv/bin/python scripts/ingest_seed.py [SEED]
+The seed (corpus/originals/000_fff40c119930539e.txt, kept byte for byte as received)
+is the body after its " date 2024-12-20 " header. Run:
+    .venv/bin/python scripts/ingest_seed.py [SEED]
 Exit 0 when corpus/sources holds exactly the text and metadata this produces.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from hmeimim.ingest import ingest_document
+from hmeimim.authoring.ingest import ingest_document
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC_ID = "2024-12-20-russia-withdrawal-syria"
@@ -40,5 +41,5 @@ def main(seed: Path) -> int:
 
 
 if __name__ == "__main__":
-    default = ROOT.parent / "shared" / "seed" / "000_fff40c119930539e.txt"
+    default = ROOT / "corpus" / "originals" / "000_fff40c119930539e.txt"
     sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else default))

@@ -14,8 +14,8 @@ import json
 import sys
 from dataclasses import asdict
 
-from hmeimim.baseline import run_baseline
 from hmeimim.errors import HmeimimError
+from hmeimim.views.baseline import run_baseline
 
 
 def main(argv: list[str] | None = None) -> int:

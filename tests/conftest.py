@@ -6,6 +6,8 @@ import contextlib
 import json
 import os
 import shutil
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,19 +15,40 @@ from typing import Any
 
 import pytest
 
+# Before any test module imports `datasets` (which reads these once, at import): every
+# cache of the test run lives in a private folder, never in the user's home.
+HF_HOME = Path(tempfile.mkdtemp(prefix="hmeimim-tests-hf-"))
+os.environ["HF_HOME"] = str(HF_HOME)
+os.environ["HF_DATASETS_CACHE"] = str(HF_HOME / "datasets")
+os.environ["HF_HUB_OFFLINE"] = "1"
+
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seed" / "000_fff40c119930539e.txt"
+# The seed report byte for byte as received; tests never read outside the repository.
+SEED = ROOT / "corpus" / "originals" / "000_fff40c119930539e.txt"
+SEED_SHA256 = "7f8f206fb5cfd00c04b29c90a1ec0370ace8792dedd9f07bcbd2c26c48250132"
 SEED_DOC = "2024-12-20-russia-withdrawal-syria"
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Keep `datasets` caches out of the user's home."""
+    """Every test gets its own Hugging Face cache, so none writes into the user's home.
+
+    `datasets` reads these variables when it is first imported and keeps the values in
+    `datasets.config`, so that is patched as well for tests that run after the import.
+    """
     cache = tmp_path / "hf"
     monkeypatch.setenv("HF_HOME", str(cache))
     monkeypatch.setenv("HF_DATASETS_CACHE", str(cache / "datasets"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    config = sys.modules.get("datasets.config")
+    if config is not None:
+        monkeypatch.setattr(config, "HF_DATASETS_CACHE", cache / "datasets")
+        monkeypatch.setattr(config, "HF_CACHE_HOME", str(cache))
     return cache
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(HF_HOME, ignore_errors=True)
 
 
 def in_ci() -> bool:

@@ -11,7 +11,7 @@ import copy
 import unicodedata
 from typing import Any
 
-from hmeimim.ls_tasks import build_tasks
+from hmeimim.labelstudio.tasks import build_tasks
 
 DOC_ID = "ls-test-constructed"
 LINES = [

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from ls_support import DOC_ID, as_label_studio_export, constructed_document
 
-from hmeimim.agreement import compute_agreement, krippendorff_alpha_nominal
-from hmeimim.ls_tasks import build_tasks
+from hmeimim.labelstudio.agreement import compute_agreement, krippendorff_alpha_nominal
+from hmeimim.labelstudio.tasks import build_tasks
 
 
 def test_alpha_on_a_hand_computed_example() -> None:

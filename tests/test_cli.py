@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import ROOT
+
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -54,11 +56,20 @@ def test_a_text_file_posing_as_parquet(tmp_path: Path) -> None:
     assert str(fake) in run.stdout
 
 
-def test_build_refuses_an_existing_version(tmp_path: Path) -> None:
-    run = _run("build", "--version", "1.0.0")
+def test_build_refuses_an_existing_folder(tmp_path: Path) -> None:
+    existing = ROOT / "corpus" / "v1.0.0"
+    run = _run("build", "--version", "1.0.0", "--out", str(existing))
     assert run.returncode == 2
     assert "E013" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_build_needs_an_output_folder_and_never_writes_into_corpus() -> None:
+    before = sorted(p.name for p in (ROOT / "corpus").iterdir())
+    run = _run("build", "--version", "9.0.0")
+    assert run.returncode == 2
+    assert "--out" in run.stderr
+    assert sorted(p.name for p in (ROOT / "corpus").iterdir()) == before
 
 
 def test_build_with_invalid_sources_writes_nothing(tmp_path: Path) -> None:

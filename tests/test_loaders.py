@@ -113,3 +113,11 @@ def test_empty_split_view_has_the_columns() -> None:
     frame = hmeimim.spans(split="test")
     assert frame.empty
     assert "span_id" in frame.columns
+
+
+def test_the_suite_never_uses_the_users_hugging_face_cache(hf_cache: Path) -> None:
+    hmeimim.load()
+    home_cache = Path.home() / ".cache" / "huggingface"
+    assert Path(datasets.config.HF_DATASETS_CACHE).is_relative_to(hf_cache)
+    assert not Path(datasets.config.HF_DATASETS_CACHE).is_relative_to(home_cache)
+    assert any(hf_cache.rglob("*.arrow")), "the load above did not use the private cache"

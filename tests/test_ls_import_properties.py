@@ -10,10 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ls_support import as_label_studio_export, constructed_document
 
-from hmeimim.errors import HmeimimError
-from hmeimim.findings import CODES
-from hmeimim.ls_import import import_export
-from hmeimim.ls_tasks import build_tasks
+from hmeimim.errors import CODES, HmeimimError
+from hmeimim.labelstudio.importer import import_export
+from hmeimim.labelstudio.tasks import build_tasks
 
 LABELS = ["PER", "GPE", "CUE", "SOURCE", "CONTENT", "STANCE", "NOPE", "", "A&B"]
 CONTROLS = ["entity", "attribution", "stance", "polarity", "stance_id", "entity_id", "other"]
@@ -83,7 +82,7 @@ def _check(tmp_path: Path, export: Any) -> None:
     for finding in [*result.findings, *result.notices]:
         assert finding.code in CODES, finding
     if result.ok:
-        for doc in result.documents:
+        for doc in result.records.documents:
             for span in doc["spans"]:
                 assert doc["text"][span["start"] : span["end"]] == span["text"]
 

@@ -21,14 +21,15 @@ from ls_support import (
 )
 
 from conftest import ROOT, SEED_DOC
+from hmeimim.actions import validate_paths
+from hmeimim.authoring.sources import read_sources
 from hmeimim.errors import HmeimimError
-from hmeimim.loaders import read_documents
-from hmeimim.ls_config import label_config, ls_mapping
-from hmeimim.ls_import import import_export, read_export, write_import
-from hmeimim.ls_tasks import build_tasks, export_tasks
-from hmeimim.schema import load_schema, parse_schema
-from hmeimim.sources import read_sources
-from hmeimim.validate import validate_paths
+from hmeimim.labelstudio.importer import import_export, write_import
+from hmeimim.labelstudio.mapping import label_config, ls_mapping
+from hmeimim.labelstudio.parse import read_export
+from hmeimim.labelstudio.tasks import build_tasks, export_tasks
+from hmeimim.schema.declaration import load_schema, parse_schema
+from hmeimim.storage.records import read_documents
 
 ANNOTATION_KEYS = ("spans", "attributions", "stances")
 
@@ -158,13 +159,13 @@ def test_v1_round_trips_losslessly_with_the_constructed_document(tmp_path: Path)
     tasks = build_tasks([*docs, constructed_document()], version="1.0.0", as_="annotations")
     tasks[1]["data"].update(language="en", provenance="constructed", split="test")
     result = _round_trip(tmp_path, tasks)
-    by_id = {d["doc_id"]: d for d in result.documents}
+    by_id = {d["doc_id"]: d for d in result.records.documents}
     for expected in [*docs, constructed_document()]:
         got = by_id[expected["doc_id"]]
         for key in ANNOTATION_KEYS:
             assert got[key] == expected[key], key
         assert got["text"] == expected["text"]
-    layers = {(r["doc_id"], r["annotator"]): r for r in result.annotator_layers}
+    layers = {(r["doc_id"], r["annotator"]): r for r in result.records.annotator_layers}
     seed_layer = layers[(SEED_DOC, "ann@example.com")]
     assert all(seed_layer[k] == docs[0][k] for k in ANNOTATION_KEYS)
     assert result.counts["new_documents"] == 1
@@ -178,7 +179,7 @@ def test_crlf_text_of_a_new_document_is_normalized_and_offsets_remapped(tmp_path
     assert raw.count("\r\n") == 2
     assert (syria["value"]["start"], syria["value"]["end"]) == (70, 75)
     result = _round_trip(tmp_path, [task])
-    (doc,) = [d for d in result.documents if d["doc_id"] == DOC_ID]
+    (doc,) = [d for d in result.records.documents if d["doc_id"] == DOC_ID]
     assert doc["text"] == TEXT
     assert "\r" not in doc["text"]
     spans = {s["span_id"]: s for s in doc["spans"]}
@@ -194,7 +195,7 @@ def test_value_text_is_compared_never_used(tmp_path: Path) -> None:
     region = next(r for r in task["annotations"][0]["result"] if r["id"] == "k-t1")
     region["value"]["text"] = "Moscow   left\\nHmeimim"  # Label Studio's lossy form
     result = _round_trip(tmp_path, [task])
-    (doc,) = [d for d in result.documents if d["doc_id"] == DOC_ID]
+    (doc,) = [d for d in result.records.documents if d["doc_id"] == DOC_ID]
     assert next(s for s in doc["spans"] if s["span_id"] == "k-t1")["text"] == "Moscow left Hmeimim"
 
 
@@ -236,7 +237,7 @@ def test_layers_per_annotator_and_cancelled_annotations_skipped(tmp_path: Path) 
     assert [n.code for n in result.notices] == ["E710"]
     assert result.notices[0].record_id == "task 5 / annotation 52"
     assert result.counts["cancelled"] == 1
-    layers = {r["annotator"]: r for r in result.annotator_layers if r["doc_id"] == DOC_ID}
+    layers = {r["annotator"]: r for r in result.records.annotator_layers if r["doc_id"] == DOC_ID}
     assert sorted(layers) == ["a@example.com", "user-3"]
     assert len(layers["user-3"]["spans"]) == len(layers["a@example.com"]["spans"]) - 1
 
@@ -247,7 +248,7 @@ def test_layers_per_annotator_and_cancelled_annotations_skipped(tmp_path: Path) 
 )
 def test_gold_rule(tmp_path: Path, rule: str, spans: int) -> None:
     result = import_export(_write(tmp_path, _two_annotations(tmp_path)), gold=rule)
-    (doc,) = [d for d in result.documents if d["doc_id"] == DOC_ID]
+    (doc,) = [d for d in result.records.documents if d["doc_id"] == DOC_ID]
     assert len(doc["spans"]) == spans
 
 
@@ -267,7 +268,7 @@ def test_new_frames_and_stances_get_deterministic_ids(tmp_path: Path) -> None:
             region["value"]["text"] = ["k-st9 k-e1"]
     result = import_export(_write(tmp_path, as_label_studio_export([task])))
     assert result.findings == []
-    (doc,) = [d for d in result.documents if d["doc_id"] == DOC_ID]
+    (doc,) = [d for d in result.records.documents if d["doc_id"] == DOC_ID]
     assert [f["frame_id"] for f in doc["attributions"]] == ["k-c1-f"]
     assert [s["stance_id"] for s in doc["stances"]] == ["k-v1-s1"]
     assert [n.code for n in result.notices] == ["E713"]
@@ -299,12 +300,12 @@ def test_import_writes_an_authoring_folder_that_validates(tmp_path: Path) -> Non
     assert report.findings == []
     read = read_sources(out, load_schema())
     assert read.findings == []
-    by_id = {d["doc_id"]: d for d in read.documents}
+    by_id = {d["doc_id"]: d for d in read.records.documents}
     assert by_id[SEED_DOC]["published"] == docs[0]["published"]
     for key in ANNOTATION_KEYS:
         assert by_id[SEED_DOC][key] == docs[0][key]
         assert by_id[DOC_ID][key] == constructed_document()[key]
-    assert len(read.annotator_layers) == 2
+    assert len(read.records.annotator_layers) == 2
     with pytest.raises(HmeimimError) as caught:
         write_import(result, out)
     assert caught.value.code == "E719"

@@ -24,10 +24,10 @@ from ls_server import ServerInfo, create_user, running_label_studio
 from ls_support import DOC_ID, constructed_document, constructed_task
 
 from conftest import SEED_DOC
-from hmeimim.loaders import read_documents
-from hmeimim.ls_config import label_config
-from hmeimim.schema import load_schema
-from hmeimim.sources import read_sources
+from hmeimim.authoring.sources import read_sources
+from hmeimim.labelstudio.mapping import label_config
+from hmeimim.schema.declaration import load_schema
+from hmeimim.storage.records import read_documents
 
 PROJECT = "Hmeimim round trip"
 ANNOTATION_KEYS = ("spans", "attributions", "stances")
@@ -137,14 +137,14 @@ def test_round_trip_through_label_studio_with_two_annotators(
     assert read.findings == []
     seed = read_documents("1.0.0")[0]
     constructed = constructed_document()
-    layers = {(r["doc_id"], r["annotator"]): r for r in read.annotator_layers}
+    layers = {(r["doc_id"], r["annotator"]): r for r in read.records.annotator_layers}
     assert sorted(layers) == sorted([(SEED_DOC, A), (SEED_DOC, B), (DOC_ID, A), (DOC_ID, B)])
     for doc in (seed, constructed):
         for key in ANNOTATION_KEYS:
             assert layers[(doc["doc_id"], A)][key] == doc[key], (doc["doc_id"], key)
             assert layers[(doc["doc_id"], B)][key] == _expected_b(doc)[key], (doc["doc_id"], key)
     # Gold: no annotation is ground truth, so the latest one (B's) wins.
-    docs = {d["doc_id"]: d for d in read.documents}
+    docs = {d["doc_id"]: d for d in read.records.documents}
     assert docs[DOC_ID]["text"] == constructed["text"]
     for doc in (seed, constructed):
         for key in ANNOTATION_KEYS:

@@ -7,8 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hmeimim.checks import CorpusChecker
-from hmeimim.offsets import (
+from hmeimim.authoring.text import (
     from_units,
     ingest_text,
     normalize_newlines,
@@ -16,7 +15,8 @@ from hmeimim.offsets import (
     utf8_offsets,
     utf16_offsets,
 )
-from hmeimim.schema import load_schema
+from hmeimim.schema.declaration import load_schema
+from hmeimim.validation.checks import CorpusChecker
 
 # Pieces that break naive offset code: astral emoji (2 UTF-16 units, 4 UTF-8 bytes),
 # a ZWJ sequence, combining marks, Arabic (right to left), and every kind of line break.

@@ -17,16 +17,17 @@ from pathlib import Path
 import pytest
 from release_support import add_second_document, copy_repo
 
-from hmeimim.release import make_release
-from hmeimim.storage import list_releases, sha256_of
-from hmeimim.validate import validate_paths
+from hmeimim.actions import make_release, validate_paths
+from hmeimim.storage.files import sha256_of
+from hmeimim.storage.releases import list_releases
 
 # Runs in the child: patch one step so that it reports, then blocks until killed.
 CHILD = """
 import sys, time
 from pathlib import Path
-import hmeimim.release as release
-import hmeimim.storage as storage
+import hmeimim.actions as actions
+import hmeimim.release.make as release
+import hmeimim.storage.writer as storage
 
 root, point, marker = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 
@@ -49,7 +50,7 @@ elif point == "between-renames":
     def patched(*args, **kwargs):
         block()
     release.write_release = patched
-release.make_release(bump="minor", released="2027-01-02", root=root)
+actions.make_release(bump="minor", released="2027-01-02", root=root)
 """
 
 

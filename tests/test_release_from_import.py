@@ -8,8 +8,8 @@ from pathlib import Path
 from ls_support import DOC_ID, as_label_studio_export, constructed_task
 from release_support import copy_repo, hmeimim
 
-from hmeimim.loaders import read_documents
-from hmeimim.ls_tasks import build_tasks
+from hmeimim.labelstudio.tasks import build_tasks
+from hmeimim.storage.records import read_documents
 
 
 def test_release_from_an_ls_import_then_sources_follow(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ import pytest
 from release_support import REPO, add_second_document, copy_repo, hmeimim
 
 import hmeimim as hm
-from hmeimim.release import reproduce
-from hmeimim.storage import list_releases, read_manifest
+from hmeimim.release.reproduce import reproduce
+from hmeimim.storage.releases import list_releases, read_manifest
 
 RELEASES = [str(v) for v, _ in list_releases(REPO)]
 

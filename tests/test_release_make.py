@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 from release_support import SEED, add_second_document, copy_repo, edit_yaml_line, hmeimim, sources
 
-from hmeimim.diff import diff_releases
+from hmeimim.actions import make_release, validate_paths
 from hmeimim.errors import HmeimimError
-from hmeimim.release import make_release
-from hmeimim.schema import load_schema
-from hmeimim.storage import list_releases, read_manifest, sha256_of, write_release
-from hmeimim.validate import validate_paths
+from hmeimim.model import CorpusRecords
+from hmeimim.release.diff import diff_releases
+from hmeimim.schema.declaration import load_schema
+from hmeimim.storage.files import sha256_of
+from hmeimim.storage.releases import list_releases, read_manifest
+from hmeimim.storage.writer import write_release
 
 V1_SHA256 = {
     "annotators.parquet": "d7e74d7dcb80605fbe8c33db970e12738650bd6274d02255d0895ec971639c01",
@@ -199,9 +201,7 @@ def test_existing_version_is_never_overwritten(repo: Path) -> None:
     with pytest.raises(HmeimimError) as refused:
         write_release(
             repo / "corpus" / "v1.0.0",
-            documents=[],
-            annotator_layers=[],
-            entities=[],
+            records=CorpusRecords(),
             schema=load_schema(),
             version="1.0.0",
             released="2027-01-01",

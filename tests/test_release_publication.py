@@ -17,8 +17,8 @@ import pytest
 import yaml
 from release_support import REPO, copy_repo, hmeimim
 
-from hmeimim.derived import stale_files
-from hmeimim.storage import read_manifest
+from hmeimim.publish.derived import stale_files
+from hmeimim.storage.releases import read_manifest
 
 
 def _cff_schema() -> dict[str, object]:

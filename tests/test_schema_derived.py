@@ -7,8 +7,8 @@ import json
 import datasets
 import pyarrow as pa
 
-from hmeimim.derived import stale_files
-from hmeimim.schema import TABLES, load_schema
+from hmeimim.publish.derived import stale_files
+from hmeimim.schema.declaration import TABLES, load_schema
 
 
 def test_no_derived_file_is_stale() -> None:

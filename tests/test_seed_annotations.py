@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import SEED_DOC
-from hmeimim.loaders import read_documents
+from hmeimim.storage.records import read_documents
 
 
 @pytest.fixture(scope="module")

@@ -6,19 +6,10 @@ The seed has 97 spans (55 entity, 31 attribution, 11 stance), 10 attribution fra
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import hmeimim
-from hmeimim.views_stances import mark
-
-
-@pytest.fixture(autouse=True)
-def hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf" / "datasets"))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+from hmeimim.views.stances import mark
 
 
 def test_span_view_keeps_all_layers_and_overlaps() -> None:

@@ -17,18 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 import hmeimim
-from hmeimim.baseline import held_out_paragraphs, run_baseline, train_ner
 from hmeimim.cli import app
-from hmeimim.storage import sha256_of
+from hmeimim.storage.files import sha256_of
+from hmeimim.views.baseline import held_out_paragraphs, run_baseline, train_ner
 
 SEED_DOC = "2024-12-20-russia-withdrawal-syria"
-
-
-@pytest.fixture(autouse=True)
-def hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf" / "datasets"))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
 def test_docbin_round_trip(tmp_path: Path) -> None:
@@ -80,7 +73,7 @@ def test_export_is_byte_identical(tmp_path: Path) -> None:
 
 
 def test_docbin_keeps_misaligned_spans_listed(tmp_path: Path) -> None:
-    from hmeimim.export_spacy import to_spacy_doc
+    from hmeimim.views.spacy import to_spacy_doc
 
     text = "Russians met in Latakia."
     document = {

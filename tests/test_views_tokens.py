@@ -11,24 +11,15 @@ entity mentions share a character, so the overlap rule skips none either: 0 skip
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hmeimim
-from hmeimim.views_tokens import decode_tags, ner_examples_of
+from hmeimim.views.tokens import decode_tags, ner_examples_of
 
 SEED_DOC = "2024-12-20-russia-withdrawal-syria"
 ENTITY_MENTIONS = 55
-
-
-@pytest.fixture(autouse=True)
-def hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf" / "datasets"))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
 def _names(example: dict, dataset) -> list[str]:
@@ -208,7 +199,7 @@ _GAPS = st.lists(st.sampled_from([" ", " ", "  ", "\n", "\n\n"]), min_size=25, m
 def test_tags_decode_back_to_aligned_mentions(
     words: list[str], gaps: list[str], picks: list[int]
 ) -> None:
-    from hmeimim.views_base import tokenize
+    from hmeimim.views.base import tokenize
 
     text = "".join(word + gap for word, gap in zip(words, gaps, strict=False)).strip()
     tokens = [t for t in tokenize({"text": text, "language": "en"}) if not t.is_space]

@@ -6,7 +6,6 @@ status 2 here, and only here. Exit status 1 means the command ran and found prob
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -15,11 +14,42 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
-from hmeimim.errors import HmeimimError
-from hmeimim.findings import Finding
+from hmeimim.actions import make_release, validate_paths
+from hmeimim.authoring.ingest import ingest_file
+from hmeimim.errors import Finding, HmeimimError
+from hmeimim.labelstudio.agreement import agreement_from_export, render_agreement
+from hmeimim.labelstudio.client import pull, push
+from hmeimim.labelstudio.importer import import_export, write_import
+from hmeimim.labelstudio.mapping import label_config
+from hmeimim.labelstudio.tasks import export_tasks
+from hmeimim.paths import corpus_dir
+from hmeimim.publish.derived import stale_files, write_generated
+from hmeimim.release.build import build_release
+from hmeimim.release.diff import diff_releases, render_text
+from hmeimim.release.reproduce import reproduce
+from hmeimim.storage.files import write_json_atomic, write_text_atomic
+from hmeimim.storage.releases import list_releases
+from hmeimim.views.spacy import export_spacy
+from hmeimim.views.summary import summarize
+
+DEFAULT_SOURCES = corpus_dir() / "sources"
+
+
+class _ErrorBoundary(TyperGroup):
+    """The one place where library errors become messages: stderr and exit status 2."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HmeimimError as error:
+            err.print(error.render(), markup=False)
+            raise typer.Exit(2) from None
+
 
 app = typer.Typer(
+    cls=_ErrorBoundary,
     name="hmeimim",
     help="The Hmeimim Corpus: validate, load, build and summarize releases.",
     no_args_is_help=True,
@@ -38,11 +68,6 @@ class OutputFormat(StrEnum):
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", help="text for people, json for tools")
 ]
-
-
-def _fail(error: HmeimimError) -> typer.Exit:
-    err.print(error.render(), markup=False)
-    return typer.Exit(2)
 
 
 def _report_write(findings: list[Finding], written: Path | None, detail: str) -> None:
@@ -68,12 +93,8 @@ def validate_cli(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """Check releases or Parquet files; exit 0 clean, 1 findings, 2 nothing readable."""
-    from hmeimim.validate import validate_paths
 
-    try:
-        report = validate_paths(paths=paths or None)
-    except HmeimimError as error:
-        raise _fail(error) from None
+    report = validate_paths(paths=paths or None)
     if output is OutputFormat.json:
         _print_json(report.to_dict())
     else:
@@ -95,12 +116,8 @@ def summary_cli(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """Print what a release holds: documents, spans per layer and label, frames, stances."""
-    from hmeimim.summary import summarize
 
-    try:
-        summary = summarize(version=version)
-    except HmeimimError as error:
-        raise _fail(error) from None
+    summary = summarize(version=version)
     if output is OutputFormat.json:
         _print_json(summary)
         return
@@ -129,22 +146,18 @@ def summary_cli(
 @app.command("build")
 def build_cli(
     version: Annotated[str, typer.Option(help="Version to write, e.g. 1.0.0")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="New folder to write")],
     released: Annotated[str | None, typer.Option(help="Release date (default: today)")] = None,
-    parent: Annotated[str | None, typer.Option(help="Parent version (default: previous)")] = None,
-    sources: Annotated[
-        Path | None, typer.Option(help="Authoring folder (default: corpus/sources)")
-    ] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder")] = None,
+    parent: Annotated[str | None, typer.Option(help="Parent version to record")] = None,
+    sources: Annotated[Path, typer.Option(help="Authoring folder")] = DEFAULT_SOURCES,
 ) -> None:
-    """Build a release from the authoring files; nothing is written if any input is invalid."""
-    from hmeimim.build import build_release
+    """Build a release into a new folder of your choice (never into corpus/; use `release`).
 
-    try:
-        result = build_release(
-            version=version, released=released, parent=parent, sources=sources, out=out_dir
-        )
-    except HmeimimError as error:
-        raise _fail(error) from None
+    Nothing is written if any input is invalid.
+    """
+    result = build_release(
+        version=version, released=released, parent=parent, sources=sources, out=out_dir
+    )
     _report_write(result.findings, result.release, "")
 
 
@@ -160,30 +173,16 @@ def ingest_cli(
     sources: Annotated[Path | None, typer.Option(help="Authoring folder")] = None,
 ) -> None:
     """Add a document to corpus/sources: text fixed to NFC and \\n, metadata, empty gold."""
-    from hmeimim.ingest import ingest_document
-
-    try:
-        raw = text_file.read_bytes()
-        date = dt.date.fromisoformat(published) if published else None
-    except OSError as error:
-        raise _fail(HmeimimError("E002", str(text_file), str(error), "check the path")) from None
-    except ValueError:
-        raise _fail(
-            HmeimimError("E107", "--published", "is not YYYY-MM-DD", "fix the date")
-        ) from None
-    try:
-        folder = ingest_document(
-            raw=raw,
-            doc_id=doc_id,
-            strip_prefix=strip_prefix,
-            published=date,
-            language=language,
-            provenance=provenance,
-            split=split,
-            sources=sources,
-        )
-    except HmeimimError as error:
-        raise _fail(error) from None
+    folder = ingest_file(
+        path=text_file,
+        doc_id=doc_id,
+        strip_prefix=strip_prefix,
+        published=published,
+        language=language,
+        provenance=provenance,
+        split=split,
+        sources=sources,
+    )
     out.print(f"wrote {folder}", markup=False)
 
 
@@ -194,12 +193,8 @@ def generate_cli(
     ] = False,
 ) -> None:
     """Regenerate the files derived from schema/ and the releases (or check them)."""
-    from hmeimim.derived import stale_files, write_generated
 
-    try:
-        paths = stale_files() if check else write_generated()
-    except HmeimimError as error:
-        raise _fail(error) from None
+    paths = stale_files() if check else write_generated()
     verb = "stale" if check else "wrote"
     for path in paths:
         out.print(f"{verb}: {path}", markup=False)
@@ -218,12 +213,8 @@ def export_spacy_cli(
     version: Annotated[str | None, typer.Option(help="Release version (default: latest)")] = None,
 ) -> None:
     """Write one spaCy DocBin per split (train.spacy, validation.spacy, test.spacy)."""
-    from hmeimim.export_spacy import export_spacy
 
-    try:
-        written = export_spacy(out_dir=out_dir, version=version)
-    except HmeimimError as error:
-        raise _fail(error) from None
+    written = export_spacy(out_dir=out_dir, version=version)
     for split, path in written.items():
         out.print(f"wrote {split}: {path}", markup=False)
 
@@ -248,15 +239,8 @@ def release_cli(
     ] = None,
 ) -> None:
     """Write the next version from corpus/sources, atomically, with its changelog entry."""
-    from hmeimim.derived import write_generated
-    from hmeimim.release import make_release
 
-    try:
-        result = make_release(bump=bump.value, released=released, notes=note, sources=sources)
-        if result.path is not None:
-            write_generated()
-    except HmeimimError as error:
-        raise _fail(error) from None
+    result = make_release(bump=bump.value, released=released, notes=note, sources=sources)
     _report_write(result.findings, result.path, f" ({result.bump} release {result.version})")
 
 
@@ -267,12 +251,8 @@ def diff_cli(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """What changed between two releases, keyed by doc_id, span_id, frame_id, stance_id."""
-    from hmeimim.diff import diff_releases, render_text
 
-    try:
-        diff = diff_releases(old, new)
-    except HmeimimError as error:
-        raise _fail(error) from None
+    diff = diff_releases(old, new)
     if output is OutputFormat.json:
         _print_json(diff.to_dict())
     else:
@@ -284,14 +264,9 @@ def reproduce_cli(
     version: Annotated[str | None, typer.Argument(help="Version (default: every release)")] = None,
 ) -> None:
     """Rebuild releases from their kept inputs and compare sha256; exit 1 on any difference."""
-    from hmeimim.release import reproduce
-    from hmeimim.storage import list_releases
 
-    try:
-        versions = [version] if version else [str(v) for v, _ in list_releases()]
-        results = {v: reproduce(v) for v in versions}
-    except HmeimimError as error:
-        raise _fail(error) from None
+    versions = [version] if version else [str(v) for v, _ in list_releases()]
+    results = {v: reproduce(v) for v in versions}
     bad = 0
     for v, files in results.items():
         for name, (written, rebuilt) in files.items():
@@ -324,13 +299,8 @@ def ls_config_cli(
     ] = None,
 ) -> None:
     """Print (or write) the labeling config XML generated from schema/."""
-    from hmeimim.ls_config import label_config
-    from hmeimim.storage import write_text_atomic
 
-    try:
-        xml = label_config()
-    except HmeimimError as error:
-        raise _fail(error) from None
+    xml = label_config()
     if output is None:
         out.print(xml, markup=False, end="")
     else:
@@ -347,12 +317,8 @@ def ls_export_cli(
     ] = LsAs.predictions,
 ) -> None:
     """Write one Label Studio task per document, region ids = span ids."""
-    from hmeimim.ls_tasks import export_tasks, write_json_atomic
 
-    try:
-        tasks = export_tasks(version, as_=as_.value)
-    except HmeimimError as error:
-        raise _fail(error) from None
+    tasks = export_tasks(version, as_=as_.value)
     write_json_atomic(output, tasks)
     out.print(f"wrote {len(tasks)} task(s) to {output}", markup=False)
 
@@ -367,18 +333,14 @@ def ls_import_cli(
     ] = "ground-truth",
 ) -> None:
     """Turn an export into a validated authoring folder; nothing is written on any finding."""
-    from hmeimim.ls_import import import_export, write_import
 
-    try:
-        result = import_export(export, base=base, gold=gold)
-        _render_all(result.notices)
-        _render_all(result.findings)
-        if not result.ok:
-            out.print(f"nothing written: {len(result.findings)} finding(s)", markup=False)
-            raise typer.Exit(1)
-        write_import(result, output)
-    except HmeimimError as error:
-        raise _fail(error) from None
+    result = import_export(export, base=base, gold=gold)
+    _render_all(result.notices)
+    _render_all(result.findings)
+    if not result.ok:
+        out.print(f"nothing written: {len(result.findings)} finding(s)", markup=False)
+        raise typer.Exit(1)
+    write_import(result, output)
     counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
     out.print(f"wrote {output} ({counts})", markup=False)
 
@@ -400,12 +362,8 @@ def ls_push_cli(
 
     The API key is read from LABEL_STUDIO_API_KEY and never printed.
     """
-    from hmeimim.ls_client import push
 
-    try:
-        pushed = push(url=url, title=project, version=version, as_=as_.value)
-    except HmeimimError as error:
-        raise _fail(error) from None
+    pushed = push(url=url, title=project, version=version, as_=as_.value)
     out.print(
         f"project {pushed.project_id} ({project}): {pushed.imported} task(s) imported, "
         f"{pushed.skipped} already there",
@@ -424,12 +382,8 @@ def ls_pull_cli(
 
     The API key is read from LABEL_STUDIO_API_KEY and never printed.
     """
-    from hmeimim.ls_client import pull
 
-    try:
-        pulled = pull(url=url, title=project, out=output, timeout=timeout)
-    except HmeimimError as error:
-        raise _fail(error) from None
+    pulled = pull(url=url, title=project, out=output, timeout=timeout)
     out.print(f"wrote {output} ({pulled.tasks} task(s), export {pulled.export_id})", markup=False)
 
 
@@ -439,12 +393,8 @@ def agreement_cli(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """Inter-annotator agreement: span, frame and relation F1, Krippendorff's alpha."""
-    from hmeimim.agreement import agreement_from_export, render_agreement
 
-    try:
-        report = agreement_from_export(export)
-    except HmeimimError as error:
-        raise _fail(error) from None
+    report = agreement_from_export(export)
     if report.findings:
         _render_all(report.findings)
         out.print(f"no agreement: {len(report.findings)} finding(s)", markup=False)

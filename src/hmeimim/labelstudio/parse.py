@@ -1,0 +1,587 @@
+"""Reading a Label Studio JSON export back into spans, frames and stances.
+
+`read_export(path)` parses the full JSON export (a list of tasks; a snapshot export of
+`hmeimim ls pull` is the same shape) into one record per task and annotation, using the
+mapping of `ls_config` in reverse (see docs/labelstudio.md). It never trusts Label
+Studio for anything it can check:
+
+- offsets index the task's `data.text` in code points; a region's `value.text` is only
+  compared with the slice (E706), never used;
+- a task text with `\\r` (a document made outside the corpus) gets `\\n` line endings,
+  and every offset is mapped through `offsets.normalize_newlines`;
+- unknown controls (E703), labels, choices and relation types (E704), offsets (E705),
+  relations or per-region values on missing regions (E707) or on labels the mapping does
+  not allow there (E708), duplicate region ids (E709) and malformed tasks (E711) are
+  findings located as `task <id> / annotation <id> / region <id>`.
+
+Cancelled annotations are skipped (notice E710); of several annotations by one
+annotator on one task the most recently updated wins (notice E714).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hmeimim.authoring.text import normalize_newlines
+from hmeimim.errors import CODES, Finding, HmeimimError
+from hmeimim.labelstudio.mapping import TEXT_CONTROL, LabelKey, LsMapping, ls_mapping
+from hmeimim.labelstudio.tasks import ENTITY_TARGET
+from hmeimim.schema.declaration import Schema, load_schema
+
+_WS = re.compile(r"\s+")
+_JSON_MIN_KEYS = {"annotator", "annotation_id"}
+
+
+@dataclass
+class ParsedAnnotation:
+    task_id: str
+    annotation_id: str
+    annotator: str
+    ground_truth: bool
+    updated_at: str
+    record: dict[str, Any]
+
+    @property
+    def where(self) -> str:
+        return f"task {self.task_id} / annotation {self.annotation_id}"
+
+
+@dataclass
+class ParsedTask:
+    task_id: str
+    doc_id: str
+    text: str
+    raw_text: str
+    data: dict[str, Any]
+    meta: dict[str, Any]
+    annotations: list[ParsedAnnotation] = field(default_factory=list)
+
+
+@dataclass
+class ParsedExport:
+    file: str
+    tasks: list[ParsedTask] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[Finding] = field(default_factory=list)
+
+    def by_annotator(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """doc_id -> annotator -> record (spans, attributions, stances)."""
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for task in self.tasks:
+            for ann in task.annotations:
+                out.setdefault(task.doc_id, {})[ann.annotator] = ann.record
+        return out
+
+
+# -- reading the JSON ---------------------------------------------------------------------
+
+
+def load_export_json(path: Path) -> list[Any]:
+    """The task list of an export file; E701 for anything but a JSON list, E702 for JSON_MIN."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise HmeimimError("E002", str(path), "does not exist", "check the path") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise HmeimimError("E701", str(path), f"is not JSON ({error})", _fix("E701")) from None
+    return check_export_shape(data, str(path))
+
+
+def _fix(code: str) -> str:
+    return CODES[code].fix
+
+
+def check_export_shape(data: Any, file: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise HmeimimError(
+            "E701", file, f"holds a JSON {type(data).__name__}, not a list of tasks", _fix("E701")
+        )
+    first = next((t for t in data if isinstance(t, dict)), None)
+    if (
+        first is not None
+        and _JSON_MIN_KEYS & set(first)
+        and not {"annotations", "data"} & set(first)
+    ):
+        raise HmeimimError(
+            "E702",
+            file,
+            "is a JSON_MIN export: it flattens each annotation into one row without region "
+            "ids and without relations, so spans cannot keep their ids and frames and stances "
+            "are lost",
+            _fix("E702"),
+        )
+    return data
+
+
+# -- one annotation -----------------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    """Label Studio's lossy `value.text`: literal `\\n`, collapsed whitespace."""
+    return _WS.sub(" ", text.replace("\\n", "\n")).strip()
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _lines(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out += [line.strip() for line in item.splitlines() if line.strip()]
+    return out
+
+
+def _first(values: list[str] | None) -> str | None:
+    return values[0] if values else None
+
+
+def _text_order(spans: Mapping[str, Mapping[str, Any]], ids: Iterable[str]) -> list[str]:
+    unique = list(dict.fromkeys(ids))
+    return sorted(unique, key=lambda i: (spans[i]["start"], spans[i]["end"], i))
+
+
+class _AnnotationReader:
+    """Turns one Label Studio result list into a record, or findings."""
+
+    def __init__(
+        self,
+        mapping: LsMapping,
+        *,
+        file: str,
+        doc_id: str | None,
+        where: str,
+        raw_text: str,
+        text: str,
+        boundary: list[int] | None,
+    ) -> None:
+        self.mapping = mapping
+        self.file = file
+        self.doc_id = doc_id
+        self.where = where
+        self.raw_text = raw_text
+        self.text = text
+        self.boundary = boundary
+        self.findings: list[Finding] = []
+        self.notices: list[Finding] = []
+        self.spans: dict[str, dict[str, Any]] = {}
+        self.keys: dict[str, LabelKey] = {}
+        self.values: dict[tuple[str, str], list[str]] = {}
+        self.relations: list[tuple[str, str, str, str]] = []  # (type, from, to, region id)
+        # Regions already reported: what points at them is not reported again.
+        self.rejected: set[str] = set()
+
+    def add(self, code: str, message: str, region: Any = None) -> None:
+        rid = self.where + (f" / region {region}" if region is not None else "")
+        self.findings.append(Finding(code, message, self.file, self.doc_id, rid))
+
+    def read(self, result: Any) -> dict[str, Any] | None:
+        if not isinstance(result, list):
+            self.add("E711", "the annotation has no `result` list")
+            return None
+        deferred = []
+        for index, item in enumerate(result):
+            if not isinstance(item, dict):
+                self.add("E711", f"result item {index} is not an object", f"#{index}")
+            elif item.get("type") == "relation":
+                self.read_relation(item, index)
+            else:
+                kind = self.check_control(item, index)
+                if kind == "labels":
+                    self.read_labels(item)
+                elif kind is not None:
+                    deferred.append((item, kind))
+        for item, kind in deferred:
+            self.read_value(item, kind)
+        self.check_relations()
+        if self.findings:
+            return None
+        return self.build()
+
+    def check_control(self, item: dict[str, Any], index: int) -> str | None:
+        region = item.get("id", f"#{index}")
+        from_name, to_name, kind = item.get("from_name"), item.get("to_name"), item.get("type")
+        expected = self.mapping.control_kind(from_name) if isinstance(from_name, str) else None
+        if expected is None or to_name != TEXT_CONTROL or kind != expected:
+            self.add(
+                "E703",
+                f"result of control {from_name!r} -> {to_name!r} (type {kind!r}) is not in the "
+                "generated labeling config",
+                region,
+            )
+            return None
+        if not isinstance(item.get("id"), str) or not item["id"]:
+            self.add("E711", "region has no string `id`", region)
+            return None
+        if not isinstance(item.get("value"), dict):
+            self.add("E711", "region has no `value` object", region)
+            return None
+        return expected
+
+    def read_labels(self, item: dict[str, Any]) -> None:
+        region = item["id"]
+        count = len(self.findings)
+        self.read_region(item)
+        if len(self.findings) > count:
+            self.rejected.add(region)
+
+    def read_region(self, item: dict[str, Any]) -> None:
+        region, layer, value = item["id"], item["from_name"], item["value"]
+        labels = value.get("labels")
+        if region in self.spans or region in self.keys:
+            self.add("E709", f"region id {region!r} occurs twice", region)
+            return
+        if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
+            self.add("E711", f"a region needs exactly one label, has {labels!r}", region)
+            return
+        label = labels[0]
+        if label not in self.mapping.layers[layer]:
+            self.add("E704", f"label {label!r} is not a label of layer {layer!r}", region)
+            return
+        start, end = value.get("start"), value.get("end")
+        if not (_is_int(start) and _is_int(end) and 0 <= start < end <= len(self.raw_text)):
+            self.add(
+                "E705",
+                f"offsets [{start!r}, {end!r}) are not a non-empty range inside the text "
+                f"(length {len(self.raw_text)} code points)",
+                region,
+            )
+            return
+        quoted = value.get("text")
+        actual = self.raw_text[start:end]
+        if quoted is not None and (
+            not isinstance(quoted, str) or _squash(quoted) != _squash(actual)
+        ):
+            self.add(
+                "E706", f"value.text {quoted!r} differs from text[{start}:{end}] {actual!r}", region
+            )
+            return
+        if self.boundary is not None:
+            start, end = self.boundary[start], self.boundary[end]
+            if start >= end:
+                self.add("E705", "the region covers only a line break", region)
+                return
+        self.keys[region] = (layer, label)
+        self.spans[region] = {
+            "span_id": region,
+            "start": start,
+            "end": end,
+            "text": self.text[start:end],
+            "layer": layer,
+            "label": label,
+            "entity_id": None,
+        }
+
+    def read_value(self, item: dict[str, Any], kind: str) -> None:
+        region, name, value = item["id"], item["from_name"], item["value"]
+        spec = self.mapping.fields[name]
+        if region in self.rejected:
+            return
+        if region not in self.keys:
+            self.add("E707", f"{name} is given for region {region!r}, which does not exist", region)
+            return
+        if self.keys[region] not in spec.labels:
+            layer, label = self.keys[region]
+            self.add("E708", f"{name} is not allowed on a {layer}/{label} region", region)
+            return
+        if (region, name) in self.values:
+            self.add("E709", f"region {region!r} has two {name} values", region)
+            return
+        if kind == "choices":
+            choices = value.get("choices")
+            if not isinstance(choices, list) or len(choices) != 1:
+                self.add("E711", f"{name} needs exactly one choice, has {choices!r}", region)
+                return
+            if choices[0] not in spec.choices:
+                self.add("E704", f"{name} {choices[0]!r} is not one of {spec.choices}", region)
+                return
+            self.values[(region, name)] = [choices[0]]
+        else:
+            self.values[(region, name)] = _lines(value.get("text"))
+
+    def read_relation(self, item: dict[str, Any], index: int) -> None:
+        from_id, to_id = item.get("from_id"), item.get("to_id")
+        where = f"relation {from_id}->{to_id}"
+        labels = item.get("labels")
+        if not isinstance(from_id, str) or not isinstance(to_id, str):
+            self.add("E711", f"relation {index} has no string from_id/to_id", where)
+            return
+        if not isinstance(labels, list) or not labels:
+            self.add("E704", "relation has no type (labels is empty)", where)
+            return
+        if item.get("direction") == "left":
+            from_id, to_id = to_id, from_id
+        for label in labels:
+            if label not in self.mapping.relations:
+                self.add("E704", f"relation type {label!r} is not in the config", where)
+            else:
+                self.relations.append((label, from_id, to_id, where))
+
+    def check_relations(self) -> None:
+        for name, from_id, to_id, where in self.relations:
+            if from_id in self.rejected or to_id in self.rejected:
+                continue
+            missing = [r for r in (from_id, to_id) if r not in self.keys]
+            if missing:
+                self.add("E707", f"{name} relation points to missing region(s) {missing}", where)
+                continue
+            spec = self.mapping.relations[name]
+            if self.keys[from_id] not in spec.sources or self.keys[to_id] not in spec.targets:
+                a, b = "/".join(self.keys[from_id]), "/".join(self.keys[to_id])
+                self.add("E708", f"a {name} relation cannot go from {a} to {b}", where)
+
+    # -- records ------------------------------------------------------------------------
+
+    def out(self, name: str, hub: str) -> list[str]:
+        return [t for n, f, t, _ in self.relations if n == name and f == hub]
+
+    def build(self) -> dict[str, Any]:
+        for (region, name), lines in self.values.items():
+            if name == "entity_id" and lines:
+                self.spans[region]["entity_id"] = lines[0] if len(lines) == 1 else "\n".join(lines)
+        spans = self.spans
+        used_ids: set[str] = set()
+        frames = self.build_frames(used_ids)
+        stances = self.build_stances(used_ids)
+        return {"spans": list(spans.values()), "attributions": frames, "stances": stances}
+
+    def is_hub(self, region: str, fields: tuple[str, ...], relations: tuple[str, ...]) -> bool:
+        return any((region, f) in self.values for f in fields) or any(
+            n in relations and f == region for n, f, _, _ in self.relations
+        )
+
+    def build_frames(self, used: set[str]) -> list[dict[str, Any]]:
+        fields = ("frame_id", "source_kind", "source_type")
+        cues = [
+            r
+            for r, key in self.keys.items()
+            if key in self.mapping.cue_labels
+            and self.is_hub(r, fields, ("source", "content", "parent"))
+        ]
+        frame_of: dict[str, str] = {}
+        for cue in cues:
+            given = self.values.get((cue, "frame_id")) or []
+            frame_of[cue] = given[0] if given else f"{cue}-f"
+            used.add(frame_of[cue])
+        frames = []
+        for cue in cues:
+            sources = _text_order(self.spans, self.out("source", cue))
+            kind = _first(self.values.get((cue, "source_kind")))
+            parents = self.out("parent", cue)
+            if len(parents) > 1:
+                self.add("E304", f"cue has {len(parents)} parent relations; at most 1", cue)
+            parent = frame_of.get(parents[0], f"{parents[0]}-f") if parents else None
+            frames.append(
+                {
+                    "frame_id": frame_of[cue],
+                    "cue": cue,
+                    "sources": sources,
+                    "contents": _text_order(self.spans, self.out("content", cue)),
+                    "source_kind": kind if kind is not None else ("explicit" if sources else None),
+                    "source_type": _first(self.values.get((cue, "source_type"))),
+                    "parent": parent,
+                }
+            )
+        return frames
+
+    def build_stances(self, used: set[str]) -> list[dict[str, Any]]:
+        fields = ("polarity", "stance_id", "target_entity")
+        hubs = [
+            r
+            for r, key in self.keys.items()
+            if key in self.mapping.hub_labels
+            and self.is_hub(r, fields, ("holder", "target", "evidence"))
+        ]
+        stances = []
+        for hub in hubs:
+            holders = self.out("holder", hub)
+            if len(holders) > 1:
+                self.add("E304", f"hub has {len(holders)} holder relations; at most 1", hub)
+            evidence = [
+                hub,
+                *(e for e in _text_order(self.spans, self.out("evidence", hub)) if e != hub),
+            ]
+            polarity = _first(self.values.get((hub, "polarity")))
+            targets: dict[str, tuple[str | None, str | None]] = {}  # key -> (kind, target)
+            for span_id in self.out("target", hub):
+                kind = "claim" if self.keys[span_id] in self.mapping.claim_labels else "mention"
+                targets.setdefault(span_id, (kind, span_id))
+            for entity in self.values.get((hub, "target_entity")) or []:
+                targets.setdefault(f"{ENTITY_TARGET}{entity}", ("entity", entity))
+            assigned: dict[str, str] = {}  # target key -> stance id, in line order
+            for line in self.values.get((hub, "stance_id")) or []:
+                parts = line.split()
+                key = parts[1] if len(parts) == 2 else None
+                if len(parts) == 1 and len(targets) == 1:
+                    key = next(iter(targets))
+                if key is None or key not in targets or key in assigned or parts[0] in used:
+                    self.notices.append(
+                        Finding(
+                            "E713",
+                            f"stance_id line {line!r} matches no target relation of the hub "
+                            "and was dropped",
+                            self.file,
+                            self.doc_id,
+                            f"{self.where} / region {hub}",
+                        )
+                    )
+                    continue
+                assigned[key] = parts[0]
+                used.add(parts[0])
+            keys = list(assigned) + [k for k in targets if k not in assigned]
+            if not keys:
+                keys = [""]  # a hub without target: one stance, reported by validation
+            for key in keys:
+                stance_id = assigned.get(key)
+                if stance_id is None:
+                    n = 1
+                    while f"{hub}-s{n}" in used:
+                        n += 1
+                    stance_id = f"{hub}-s{n}"
+                    used.add(stance_id)
+                target_kind, target = targets.get(key) or (None, None)
+                stances.append(
+                    {
+                        "stance_id": stance_id,
+                        "holder_kind": "span" if holders else "writer",
+                        "holder": holders[0] if holders else None,
+                        "target_kind": target_kind,
+                        "target": target,
+                        "polarity": polarity,
+                        "evidence": evidence,
+                    }
+                )
+        return stances
+
+
+# -- tasks -----------------------------------------------------------------------------
+
+
+def _annotator(completed_by: Any) -> str | None:
+    if isinstance(completed_by, dict):
+        email = completed_by.get("email")
+        if isinstance(email, str) and email:
+            return email
+        completed_by = completed_by.get("id")
+    if _is_int(completed_by):
+        return f"user-{completed_by}"
+    return None
+
+
+def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) -> ParsedExport:
+    """Every task and non-cancelled annotation of an export, as records (module docstring)."""
+    mapping = ls_mapping(schema or load_schema())
+    parsed = ParsedExport(file=file)
+    seen_docs: dict[str, str] = {}
+    for index, item in enumerate(data):
+        task: dict[str, Any] = item if isinstance(item, dict) else {}
+        task_id = str(task.get("id", f"#{index}"))
+        where = f"task {task_id}"
+        data_ = task.get("data")
+        text = data_.get(TEXT_CONTROL) if isinstance(data_, dict) else None
+        doc_id = data_.get("doc_id") if isinstance(data_, dict) else None
+        if not isinstance(data_, dict) or not isinstance(text, str) or not isinstance(doc_id, str):
+            parsed.findings.append(
+                Finding("E711", "task has no string data.text and data.doc_id", file, None, where)
+            )
+            continue
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            parsed.findings.append(
+                Finding("E711", "data.text holds a lone surrogate code point", file, doc_id, where)
+            )
+            continue
+        if doc_id in seen_docs:
+            parsed.findings.append(
+                Finding("E102", f"doc_id also in {seen_docs[doc_id]}", file, doc_id, where)
+            )
+            continue
+        seen_docs[doc_id] = where
+        boundary = None
+        clean = text
+        if "\r" in text:
+            clean, boundary = normalize_newlines(text)
+        meta = task.get("meta")
+        out = ParsedTask(
+            task_id, doc_id, clean, text, dict(data_), meta if isinstance(meta, dict) else {}
+        )
+        annotations = task.get("annotations", [])
+        if not isinstance(annotations, list):
+            parsed.findings.append(
+                Finding("E711", "`annotations` is not a list", file, doc_id, where)
+            )
+            continue
+        latest: dict[str, ParsedAnnotation] = {}
+        for a_index, ann in enumerate(annotations):
+            if not isinstance(ann, dict):
+                parsed.findings.append(
+                    Finding("E711", f"annotation {a_index} is not an object", file, doc_id, where)
+                )
+                continue
+            ann_id = str(ann.get("id", f"#{a_index}"))
+            a_where = f"{where} / annotation {ann_id}"
+            if ann.get("was_cancelled") is True:
+                parsed.notices.append(
+                    Finding(
+                        "E710", "cancelled (skipped) annotation not imported", file, doc_id, a_where
+                    )
+                )
+                continue
+            annotator = _annotator(ann.get("completed_by"))
+            if annotator is None:
+                parsed.findings.append(
+                    Finding("E711", "annotation has no completed_by", file, doc_id, a_where)
+                )
+                continue
+            reader = _AnnotationReader(
+                mapping,
+                file=file,
+                doc_id=doc_id,
+                where=a_where,
+                raw_text=text,
+                text=clean,
+                boundary=boundary,
+            )
+            record = reader.read(ann.get("result"))
+            parsed.findings += reader.findings
+            parsed.notices += reader.notices
+            if record is None:
+                continue
+            updated = ann.get("updated_at") or ann.get("created_at") or ""
+            item = ParsedAnnotation(
+                task_id, ann_id, annotator, ann.get("ground_truth") is True, str(updated), record
+            )
+            previous = latest.get(annotator)
+            if previous is not None:
+                keep, drop = sorted((previous, item), key=recency, reverse=True)
+                parsed.notices.append(
+                    Finding(
+                        "E714",
+                        f"{annotator} has several annotations; annotation {keep.annotation_id} "
+                        "(the latest) is kept",
+                        file,
+                        doc_id,
+                        drop.where,
+                    )
+                )
+                item = keep
+            latest[annotator] = item
+        out.annotations = sorted(latest.values(), key=lambda a: a.annotator)
+        parsed.tasks.append(out)
+    return parsed
+
+
+def recency(ann: ParsedAnnotation) -> tuple[str, int, str]:
+    number = int(ann.annotation_id) if ann.annotation_id.isdigit() else -1
+    return (ann.updated_at, number, ann.annotation_id)
+
+
+def read_export(path: Path, *, schema: Schema | None = None) -> ParsedExport:
+    """Parse an export file (raises E701/E702 for unusable files)."""
+    return parse_export(load_export_json(path), file=str(path), schema=schema)

@@ -1,0 +1,214 @@
+"""Label Studio tasks from a release: one task per document, with its gold as results.
+
+A task is `{"data": {"text", "doc_id"}, "meta": {...}, "predictions": [...]}` (or
+`"annotations"` with `ground_truth` false, set explicitly because Label Studio makes
+imported annotations ground truth otherwise). The results follow `ls_config.ls_mapping`:
+
+- every span is a `labels` region whose id is the span id; an entity mention's
+  `entity_id` rides on a per-region TextArea of the same id;
+- a frame is its cue region (the hub): TextArea `frame_id`, Choices `source_kind` and
+  `source_type`, relations `source`, `content` and `parent` (to the parent frame's cue);
+- a stance is its first evidence region (the hub): Choices `polarity`, relations
+  `holder` (none: the writer), `target` (a mention or a claim) and `evidence` (further
+  evidence spans), TextArea `target_entity` for an entity-id target, and TextArea
+  `stance_id` with one line `<stance_id> <target>` per stance (target = span id or
+  `entity:<entity_id>`), so several stances can share one hub.
+
+Stances that share a hub must share holder, polarity and evidence (they differ only in
+target); a span that is the cue of two frames cannot be shown either. Such a release
+is refused (E715) rather than exported lossily.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from hmeimim.errors import HmeimimError
+from hmeimim.labelstudio.mapping import TEXT_CONTROL
+from hmeimim.model import ANNOTATION_KEYS
+from hmeimim.schema.declaration import Schema, load_schema
+from hmeimim.storage.files import write_text_atomic
+from hmeimim.storage.records import read_documents
+from hmeimim.storage.releases import read_manifest, release_dir
+
+AS_CHOICES = ("predictions", "annotations")
+ENTITY_TARGET = "entity:"
+
+
+def model_version(version: str) -> str:
+    return f"hmeimim-{version}"
+
+
+def _region(
+    span: Mapping[str, Any], from_name: str, kind: str, extra: dict[str, Any]
+) -> dict[str, Any]:
+    value: dict[str, Any] = {"start": span["start"], "end": span["end"]}
+    value.update(extra)
+    return {
+        "id": span["span_id"],
+        "from_name": from_name,
+        "to_name": TEXT_CONTROL,
+        "type": kind,
+        "value": value,
+    }
+
+
+def _relation(from_id: str, to_id: str, name: str) -> dict[str, Any]:
+    return {
+        "type": "relation",
+        "from_id": from_id,
+        "to_id": to_id,
+        "direction": "right",
+        "labels": [name],
+    }
+
+
+def _refuse(doc_id: str, record: str, message: str) -> HmeimimError:
+    return HmeimimError(
+        "E715",
+        f"doc={doc_id} id={record}",
+        message,
+        "give each stance or frame its own hub span, then export again",
+    )
+
+
+def stance_target_key(stance: Mapping[str, Any]) -> str:
+    """The target as written on a `stance_id` line: a span id or `entity:<entity_id>`."""
+    target = str(stance.get("target"))
+    return f"{ENTITY_TARGET}{target}" if stance.get("target_kind") == "entity" else target
+
+
+def document_results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The Label Studio result list of a document's annotations (gold or one annotator)."""
+    doc_id = str(doc.get("doc_id"))
+    spans = {s["span_id"]: s for s in doc.get("spans") or []}
+    per_region: dict[str, list[dict[str, Any]]] = {span_id: [] for span_id in spans}
+    relations: list[dict[str, Any]] = []
+
+    def add(span_id: str, from_name: str, kind: str, extra: dict[str, Any]) -> None:
+        per_region[span_id].append(_region(spans[span_id], from_name, kind, extra))
+
+    for span in spans.values():
+        if span.get("entity_id") is not None:
+            add(span["span_id"], "entity_id", "textarea", {"text": [span["entity_id"]]})
+
+    cue_of: dict[str, str] = {}
+    frames = list(doc.get("attributions") or [])
+    for frame in frames:
+        cue = frame["cue"]
+        if cue in cue_of:
+            raise _refuse(doc_id, frame["frame_id"], f"span {cue} is the cue of two frames")
+        cue_of[cue] = frame["frame_id"]
+    cue_by_frame = {frame["frame_id"]: frame["cue"] for frame in frames}
+    for frame in frames:
+        cue = frame["cue"]
+        add(cue, "frame_id", "textarea", {"text": [frame["frame_id"]]})
+        add(cue, "source_kind", "choices", {"choices": [frame["source_kind"]]})
+        if frame.get("source_type") is not None:
+            add(cue, "source_type", "choices", {"choices": [frame["source_type"]]})
+        relations += [_relation(cue, s, "source") for s in frame.get("sources") or []]
+        relations += [_relation(cue, c, "content") for c in frame.get("contents") or []]
+        if frame.get("parent") is not None:
+            relations.append(_relation(cue, cue_by_frame[frame["parent"]], "parent"))
+
+    hubs: dict[str, list[Mapping[str, Any]]] = {}
+    for stance in doc.get("stances") or []:
+        hubs.setdefault(stance["evidence"][0], []).append(stance)
+    for hub, group in hubs.items():
+        first = group[0]
+        shared = ("holder", "polarity", "evidence")
+        for other in group[1:]:
+            if any(other.get(key) != first.get(key) for key in shared):
+                raise _refuse(
+                    doc_id,
+                    other["stance_id"],
+                    f"shares hub {hub} with {first['stance_id']} but differs in holder, "
+                    "polarity or evidence",
+                )
+        targets = [stance_target_key(s) for s in group]
+        if len(set(targets)) != len(targets):
+            raise _refuse(doc_id, first["stance_id"], f"two stances on hub {hub} share a target")
+        add(hub, "polarity", "choices", {"choices": [first["polarity"]]})
+        lines = [f"{s['stance_id']} {key}" for s, key in zip(group, targets, strict=True)]
+        add(hub, "stance_id", "textarea", {"text": lines})
+        entities = [str(s["target"]) for s in group if s.get("target_kind") == "entity"]
+        if entities:
+            add(hub, "target_entity", "textarea", {"text": entities})
+        if first.get("holder") is not None:
+            relations.append(_relation(hub, first["holder"], "holder"))
+        relations += [
+            _relation(hub, str(s["target"]), "target")
+            for s in group
+            if s.get("target_kind") != "entity"
+        ]
+        relations += [_relation(hub, e, "evidence") for e in first["evidence"][1:]]
+
+    results: list[dict[str, Any]] = []
+    for span_id, span in spans.items():
+        results.append(
+            _region(
+                span, span["layer"], "labels", {"text": span["text"], "labels": [span["label"]]}
+            )
+        )
+        results += per_region[span_id]
+    return results + relations
+
+
+def _document_meta(doc: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
+    skip = {"doc_id", "text", *ANNOTATION_KEYS}
+    meta = {}
+    for column in schema.tables["documents"]:
+        if column.name not in skip:
+            value = doc.get(column.name)
+            meta[column.name] = value.isoformat() if isinstance(value, dt.date) else value
+    return meta
+
+
+def build_tasks(
+    documents: Iterable[Mapping[str, Any]],
+    *,
+    version: str,
+    as_: str = "predictions",
+    schema: Schema | None = None,
+) -> list[dict[str, Any]]:
+    """One task per document (see the module docstring)."""
+    if as_ not in AS_CHOICES:
+        raise HmeimimError(
+            "E503", f"--as {as_}", "is not an export kind", "use " + " or ".join(AS_CHOICES)
+        )
+    schema = schema or load_schema()
+    tasks = []
+    for doc in documents:
+        task: dict[str, Any] = {
+            "data": {"text": doc["text"], "doc_id": doc["doc_id"]},
+            "meta": {
+                "hmeimim_version": version,
+                "hmeimim_schema_version": schema.version,
+                "document": _document_meta(doc, schema),
+            },
+        }
+        results = document_results(doc)
+        if as_ == "predictions":
+            task["predictions"] = [{"model_version": model_version(version), "result": results}]
+        else:
+            task["annotations"] = [
+                {"result": results, "ground_truth": False, "was_cancelled": False}
+            ]
+        tasks.append(task)
+    return tasks
+
+
+def export_tasks(version: str | None = None, as_: str = "predictions") -> list[dict[str, Any]]:
+    """The tasks of a release (default: the latest)."""
+    folder = release_dir(version)
+    resolved = str(read_manifest(folder).get("version"))
+    return build_tasks(read_documents(resolved), version=resolved, as_=as_)
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")

@@ -1,0 +1,235 @@
+"""Files derived from the schema declaration and the releases, and the drift check.
+
+`generated_files()` computes the expected content of every derived file:
+
+- schema/derived/<table>.arrow.txt    Arrow schema of each table
+- schema/derived/features.json        Hugging Face features of each table
+- schema/derived/<table>.schema.json  JSON Schema of a record of each table
+- schema/derived/labeling-config.xml  the Label Studio labeling config
+- schema/README.md                    documentation tables of the declaration
+- the YAML `configs` front matter of README.md (one config per release)
+- the statistics block of DATASHEET.md (between `<!-- stats:begin -->` and `<!-- stats:end -->`)
+- CHANGELOG.md, CITATION.cff, croissant.json and the licenses blocks (`publication.py`)
+
+`write_generated` writes what differs (atomically); `stale_files` lists what differs,
+which is what the tests check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+from hmeimim.errors import CODES
+from hmeimim.labelstudio.mapping import label_config
+from hmeimim.paths import project_root
+from hmeimim.publish.licenses import publication_files
+from hmeimim.schema.declaration import TABLES, Schema, load_schema
+from hmeimim.schema.jsonschema import record_json_schema
+from hmeimim.storage.counts import annotation_counts
+from hmeimim.storage.files import write_text_atomic
+from hmeimim.storage.parquet import iter_records
+from hmeimim.storage.releases import document_files, list_releases, read_manifest
+
+STATS_BEGIN = "<!-- stats:begin -->"
+STATS_END = "<!-- stats:end -->"
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+
+
+def _arrow_text(schema: Schema, table: str) -> str:
+    arrow = schema.arrow_schema(table)
+    text: str = arrow.to_string(show_schema_metadata=False, show_field_metadata=False)
+    return text + "\n"
+
+
+def _features_json(schema: Schema) -> str:
+    features = {table: schema.hf_features(table).to_dict() for table in TABLES}
+    return json.dumps(features, indent=2, sort_keys=True) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def schema_docs(schema: Schema) -> str:
+    """Markdown tables documenting every layer, label, enum, struct and table."""
+    out = [
+        "# Schema reference",
+        "",
+        f"Generated from `schema/hmeimim.yaml` (schema version {schema.version}) by "
+        "`hmeimim generate`; do not edit by hand.",
+        "",
+        "## Layers and labels",
+        "",
+    ]
+    for layer in schema.layers.values():
+        out += [
+            f"### `{layer.name}`",
+            "",
+            layer.description,
+            "",
+            "| label | definition | example |",
+        ]
+        out.append("|---|---|---|")
+        out += [
+            f"| `{lb.name}` | {_cell(lb.definition)} | {_cell(lb.example)} |" for lb in layer.labels
+        ]
+        out.append("")
+    out += ["## Value sets", ""]
+    for name, values in schema.enums.items():
+        out += [f"### `{name}`", "", "| value | meaning |", "|---|---|"]
+        out += [f"| `{value}` | {_cell(meaning)} |" for value, meaning in values.items()]
+        out.append("")
+    out += [
+        "## Roles of frames and stances",
+        "",
+        "| frame | role | labels | count |",
+        "|---|---|---|---|",
+    ]
+    for frame, roles in schema.frames.items():
+        for role, endpoint in roles.items():
+            upper = "n" if endpoint.max is None else str(endpoint.max)
+            count = "1" if (endpoint.min, endpoint.max) == (1, 1) else f"{endpoint.min}..{upper}"
+            out.append(f"| {frame} | `{role}` | {', '.join(endpoint.labels)} | {count} |")
+    out.append("")
+    out += [
+        "## Finding and error codes",
+        "",
+        "| code | name | kind | what to do |",
+        "|---|---|---|---|",
+    ]
+    out += [f"| `{c.code}` | {c.name} | {c.kind} | {_cell(c.fix)} |" for c in CODES.values()]
+    out.append("")
+    for title, groups in (("Nested records", schema.structs), ("Tables", schema.tables)):
+        out += [f"## {title}", ""]
+        for name, columns in groups.items():
+            out += [f"### `{name}`", ""]
+            if name in schema.table_descriptions:
+                out += [schema.table_descriptions[name], ""]
+            out += ["| column | type | required | description |", "|---|---|---|---|"]
+            for c in columns:
+                kind = c.type + (f" ({c.enum})" if c.enum else "")
+                required = "yes" if c.required else "no"
+                out.append(f"| `{c.name}` | {kind} | {required} | {_cell(c.description)} |")
+            out.append("")
+    return "\n".join(out)
+
+
+def readme_front_matter(root: Path) -> str:
+    """Hugging Face dataset card YAML: `default` is the latest release, each release a config."""
+    releases = list_releases(root)
+    configs = []
+    for index, (version, folder) in enumerate(reversed(releases)):
+        data_files = [
+            {"split": path.stem, "path": path.relative_to(root).as_posix()}
+            for path in document_files(folder)
+        ]
+        if index == 0:
+            default = [dict(entry) for entry in data_files]
+            configs.append({"config_name": "default", "data_files": default, "default": True})
+        configs.append({"config_name": f"v{version}", "data_files": data_files})
+    card = {
+        "pretty_name": "Hmeimim Corpus",
+        "language": ["en"],
+        # Annotations and text are licensed differently (text: unknown), so "other",
+        # with the name and the statement that the Hub asks for in that case.
+        "license": "other",
+        "license_name": "cc-by-4.0-annotations-text-unknown",
+        "license_link": "DATASHEET.md",
+        "task_categories": ["token-classification", "text-classification"],
+        "tags": ["attribution", "stance", "named-entities", "news", "syria"],
+        "configs": configs,
+    }
+    return "---\n" + yaml.safe_dump(card, sort_keys=False, allow_unicode=True) + "---\n"
+
+
+def _count_table(title: str, counts: dict[str, int]) -> list[str]:
+    rows = [f"| {title} | count |", "|---|---:|"]
+    rows += [f"| {key} | {value} |" for key, value in counts.items()]
+    return [*rows, ""]
+
+
+def datasheet_stats(root: Path) -> str:
+    """The statistics block of DATASHEET.md, computed from the latest release's Parquet."""
+    releases = list_releases(root)
+    if not releases:
+        return f"{STATS_BEGIN}\nNo release yet.\n{STATS_END}"
+    version, folder = releases[-1]
+    records = [r for path in document_files(folder) for r in iter_records(path)]
+    counts = annotation_counts(records)
+    manifest = read_manifest(folder)
+    lines = [
+        STATS_BEGIN,
+        f"Generated from release {version} by `hmeimim generate`; a test fails when it is stale.",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| documents | {counts['documents']} |",
+        f"| characters | {counts['characters']} |",
+        f"| spans | {counts['spans_total']} |",
+        f"| entity mentions linked to the registry | {counts['entity_links']} |",
+        f"| registry entries | {manifest['files']['entities.parquet']['rows']} |",
+        f"| attribution frames | {counts['attributions']} |",
+        f"| stances | {counts['stances']} |",
+        "",
+    ]
+    lines += _count_table("split", counts["splits"])
+    lines += ["| layer | label | spans |", "|---|---|---:|"]
+    for layer, labels in counts["spans"].items():
+        lines += [f"| {layer} | {label} | {n} |" for label, n in labels.items()]
+    lines.append("")
+    lines += _count_table("source type", counts["source_types"])
+    lines += _count_table("polarity", counts["polarities"])
+    lines.append(STATS_END)
+    return "\n".join(lines)
+
+
+def _replace_block(text: str, block: str) -> str:
+    start, end = text.find(STATS_BEGIN), text.find(STATS_END)
+    if start < 0 or end < 0:
+        return text.rstrip("\n") + "\n\n" + block + "\n"
+    return text[:start] + block + text[end + len(STATS_END) :]
+
+
+def generated_files(root: Path | None = None, schema: Schema | None = None) -> dict[Path, str]:
+    root = root or project_root()
+    schema = schema or load_schema()
+    derived = root / "schema" / "derived"
+    files = {derived / f"{t}.arrow.txt": _arrow_text(schema, t) for t in TABLES}
+    files[derived / "features.json"] = _features_json(schema)
+    for table in TABLES:
+        body = json.dumps(record_json_schema(schema, table), indent=2, ensure_ascii=False)
+        files[derived / f"{table}.schema.json"] = body + "\n"
+    files[derived / "labeling-config.xml"] = label_config(schema)
+    files[root / "schema" / "README.md"] = schema_docs(schema)
+    readme = root / "README.md"
+    current = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    files[readme] = readme_front_matter(root) + _FRONT_MATTER.sub("", current, count=1)
+    datasheet = root / "DATASHEET.md"
+    current = datasheet.read_text(encoding="utf-8") if datasheet.is_file() else "# Datasheet\n"
+    files[datasheet] = _replace_block(current, datasheet_stats(root))
+    files.update(publication_files(root, schema, files))
+    return files
+
+
+def stale_files(root: Path | None = None) -> list[Path]:
+    """Derived files whose content differs from what the declaration and data give."""
+    stale = []
+    for path, content in generated_files(root).items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != content:
+            stale.append(path)
+    return stale
+
+
+def write_generated(root: Path | None = None) -> list[Path]:
+    """Rewrite every stale derived file; return the paths written."""
+    written = []
+    for path, content in generated_files(root).items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != content:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(path, content)
+            written.append(path)
+    return written

@@ -1,0 +1,304 @@
+"""Making a new release from the reviewable inputs, and rebuilding any release later.
+
+`make_release(bump=...)` reads `corpus/sources/` (where the authoring files and the
+imports of `hmeimim ls import` live), validates it, compares it with the latest
+release and writes the next version. The bump must fit the change (`required_bump`):
+
+- **major**: the schema's major version differs from the parent's (a schema break), or
+  there is no parent yet (the first release is 1.0.0);
+- **minor**: the schema's minor version differs, or anything was added (a document,
+  span, frame, stance, registry entry or annotator layer), or a document was removed;
+- **patch**: only corrections: changed fields of existing records, removed spans,
+  frames, stances, registry entries or annotator layers, or a schema patch version;
+- nothing changed: there is nothing to release (E602).
+
+A bump other than the required one is refused (E601), and so is a change of the
+schema's tables that keeps the parent's schema version (E603).
+
+Atomicity and reproducibility: the inputs are first copied into a temporary folder
+under `corpus/inputs/` and read from that copy; the copy is renamed to
+`corpus/inputs/v<version>/` (`sources/` plus the schema declaration `hmeimim.yaml`)
+and then the release is written by `storage.write_release` (temporary folder, one
+rename). A kill at any moment leaves no release folder: at most a `.tmp-*` folder,
+which readers ignore and the next release removes, or an input copy without a
+release, which the next release of that version replaces. `rebuild_release` builds a
+written release again from its input copy; the manifest's `sources_sha256` ties the
+copy to the release.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import filelock
+import pyarrow.parquet as pq
+
+from hmeimim.errors import Finding, HmeimimError
+from hmeimim.model import CorpusRecords, Version
+from hmeimim.paths import corpus_dir, project_root, schema_dir
+from hmeimim.release.build import sources_digest
+from hmeimim.release.diff import KINDS, Diff, diff_records
+from hmeimim.schema.declaration import Schema, read_schema
+from hmeimim.storage.files import TEMP_PREFIX
+from hmeimim.storage.parquet import table_from_records
+from hmeimim.storage.records import read_release_records
+from hmeimim.storage.releases import (
+    INPUTS,
+    SCHEMA_COPY,
+    SOURCES,
+    document_files,
+    inputs_dir,
+    list_releases,
+)
+from hmeimim.storage.writer import write_release
+from hmeimim.validation.validate import read_valid_sources
+
+BUMPS = ("major", "minor", "patch")
+LOCK_FILE = ".release.lock"
+
+
+@dataclass
+class ReleaseResult:
+    findings: list[Finding] = field(default_factory=list)
+    version: str | None = None
+    path: Path | None = None
+    bump: str | None = None
+    diff: Diff | None = None
+
+
+def next_version(parent: Version | None, bump: str) -> Version:
+    base = parent or Version(0, 0, 0)
+    if bump == "major":
+        return Version(base.major + 1, 0, 0)
+    if bump == "minor":
+        return Version(base.major, base.minor + 1, 0)
+    return Version(base.major, base.minor, base.patch + 1)
+
+
+def required_bump(*, parent_schema: str | None, schema_version: str, diff: Diff) -> str | None:
+    """The bump the change needs (see the module docstring); None when nothing changed."""
+    if parent_schema is None:
+        return "major"
+    old, new = Version.parse(parent_schema), Version.parse(schema_version)
+    if new.major != old.major or new < old:
+        return "major"
+    if new.minor != old.minor:
+        return "minor"
+    if any(diff.count(kind, "added") for kind in KINDS) or diff.count("document", "removed"):
+        return "minor"
+    if not diff.empty or new != old:
+        return "patch"
+    return None
+
+
+def _reason(diff: Diff) -> str:
+    parts = [
+        f"{n} {kind}(s) {status}"
+        for kind, counts in diff.summary().items()
+        for status, n in counts.items()
+        if n
+    ]
+    return ", ".join(parts) or "no record changed"
+
+
+@contextmanager
+def _release_lock(root: Path) -> Iterator[None]:
+    """One release at a time per checkout; the lock dies with the process that holds it."""
+    base = corpus_dir(root)
+    base.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(base / LOCK_FILE, timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise HmeimimError(
+            "E605", str(base / LOCK_FILE), "another release is being written", "wait for it"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def remove_staging(root: Path | None = None) -> list[Path]:
+    """Delete `.tmp-*` folders left by a killed writer; return what was removed.
+
+    Call it only while no release is being written (`make_release` holds the lock).
+    """
+    removed = []
+    for base in (corpus_dir(root), corpus_dir(root) / INPUTS):
+        for child in sorted(base.glob(f"{TEMP_PREFIX}*")) if base.is_dir() else []:
+            if child.is_dir():
+                shutil.rmtree(child)
+                removed.append(child)
+    return removed
+
+
+def _normalized(records: Sequence[dict[str, Any]], schema: Schema, table: str) -> list[Any]:
+    """Records as they read back from Parquet: every column, Arrow types, sorted."""
+    rows: list[Any] = table_from_records(records, schema, table).to_pylist()
+    return rows
+
+
+def _check_schema_unchanged(root: Path, parent: Path, schema: Schema, parent_schema: str) -> None:
+    files = document_files(parent)
+    if not files or schema.version != parent_schema:
+        return
+    written = pq.read_schema(files[0]).remove_metadata()
+    if not written.equals(schema.arrow_schema("documents").remove_metadata()):
+        raise HmeimimError(
+            "E603",
+            str(schema_dir(root) / SCHEMA_COPY),
+            f"the tables differ from release {parent.name} but schema_version is still "
+            f"{schema.version}",
+            "raise schema_version (major for a break) and release with that bump",
+        )
+
+
+def _stage_inputs(root: Path, sources: Path) -> Path:
+    """Copy the sources and the schema declaration into a temporary input folder."""
+    base = corpus_dir(root) / INPUTS
+    base.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}inputs-", dir=base))
+    shutil.copytree(sources, staging / SOURCES)
+    shutil.copy2(schema_dir(root) / SCHEMA_COPY, staging / SCHEMA_COPY)
+    staging.chmod(0o755)
+    return staging
+
+
+def write_next_release(
+    *,
+    bump: str,
+    released: str | None = None,
+    notes: str | None = None,
+    root: Path | None = None,
+    sources: Path | None = None,
+) -> ReleaseResult:
+    """Write the next version from `corpus/sources` (see the module docstring).
+
+    `sources` names another authoring folder, such as the output of `hmeimim ls
+    import`; after a successful release it becomes the new `corpus/sources`.
+
+    Returns findings without writing anything when the inputs do not validate; raises
+    `HmeimimError` for a bump that does not fit (E601), nothing to release (E602), an
+    undeclared schema change (E603), or an existing version (E013).
+    """
+    if bump not in BUMPS:
+        raise HmeimimError("E601", bump, "is not a bump kind", "use major, minor or patch")
+    root = root or project_root()
+    released = released or dt.date.today().isoformat()
+    try:
+        dt.date.fromisoformat(released)
+    except ValueError:
+        raise HmeimimError("E011", released, "is not a date", "write YYYY-MM-DD") from None
+    default = corpus_dir(root) / SOURCES
+    sources = sources or default
+    if not sources.is_dir():
+        raise HmeimimError("E002", str(sources), "is not a folder", "restore the inputs")
+    with _release_lock(root):
+        remove_staging(root)
+        staging = _stage_inputs(root, sources)
+        try:
+            result = _release_from(staging, root=root, bump=bump, released=released, notes=notes)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        if result.version is not None and sources.resolve() != default.resolve():
+            _adopt_sources(inputs_dir(result.version, root) / SOURCES, default)
+        return result
+
+
+def _adopt_sources(saved: Path, default: Path) -> None:
+    """Make `corpus/sources` equal the inputs just released (their saved copy).
+
+    The saved copy under corpus/inputs/ is authoritative, so a crash here loses nothing:
+    at worst `corpus/sources` is missing or old and can be copied from it again.
+    """
+    fresh = default.with_name(f"{TEMP_PREFIX}sources-new")
+    old = default.with_name(f"{TEMP_PREFIX}sources-old")
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(saved, fresh)
+    if default.exists():
+        default.rename(old)
+    fresh.rename(default)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _release_from(
+    staging: Path, *, root: Path, bump: str, released: str, notes: str | None
+) -> ReleaseResult:
+    schema = read_schema(staging / SCHEMA_COPY)
+    releases = list_releases(root)
+    parent_version, parent_folder = releases[-1] if releases else (None, None)
+    parent = read_release_records(parent_folder) if parent_folder is not None else None
+    old_records = parent.records if parent else CorpusRecords()
+    parent_schema = str(parent.manifest.get("schema_version")) if parent else None
+    if parent_folder is not None and parent_schema is not None:
+        _check_schema_unchanged(root, parent_folder, schema, parent_schema)
+    read, findings = read_valid_sources(
+        staging / SOURCES, schema, file=str(corpus_dir(root) / SOURCES)
+    )
+    if findings:
+        return ReleaseResult(findings=findings)
+    new_records = CorpusRecords(
+        documents=_normalized(read.records.documents, schema, "documents"),
+        annotator_layers=_normalized(read.records.annotator_layers, schema, "annotator_layers"),
+        entities=_normalized(read.records.entities, schema, "entities"),
+    )
+    diff = diff_records(
+        old_records, new_records, old=str(parent_version) if parent_version else None
+    )
+    needed = required_bump(parent_schema=parent_schema, schema_version=schema.version, diff=diff)
+    if needed is None:
+        raise HmeimimError(
+            "E602",
+            str(corpus_dir(root) / SOURCES),
+            f"is identical to release {parent_version}",
+            "change the inputs before releasing",
+        )
+    if bump != needed:
+        raise HmeimimError(
+            "E601",
+            f"--bump {bump}",
+            f"does not fit the change since {parent_version or 'nothing'} "
+            f"({_reason(diff)}; schema {parent_schema or '-'} -> {schema.version}): "
+            f"it needs a {needed} bump",
+            f"release with --bump {needed}",
+        )
+    version = str(next_version(parent_version, bump))
+    diff.new = version
+    target = corpus_dir(root) / f"v{version}"
+    if target.exists():
+        raise HmeimimError("E013", str(target), "already exists", "a release never changes")
+    kept = inputs_dir(version, root)
+    if kept.exists():
+        # Left by a writer killed after copying the inputs: there is no release to match.
+        shutil.rmtree(kept)
+    staging.rename(kept)
+    path = write_release(
+        target,
+        records=read.records,
+        schema=schema,
+        version=version,
+        released=released,
+        parent=str(parent_version) if parent_version else None,
+        sources_digest=sources_digest(kept / SOURCES),
+        extra=_manifest_extra(bump, notes, version),
+    )
+    return ReleaseResult(version=version, path=path, bump=bump, diff=diff)
+
+
+def _manifest_extra(bump: str | None, notes: str | None, version: str) -> dict[str, Any]:
+    extra: dict[str, Any] = {"inputs": f"{INPUTS}/v{version}"}
+    if bump is not None:
+        extra["bump"] = bump
+    if notes:
+        extra["notes"] = notes
+    return extra

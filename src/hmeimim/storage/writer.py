@@ -1,0 +1,81 @@
+"""Writing a release folder: Parquet per split, the raw layers, the registry, the manifest.
+
+The folder is filled in a temporary sibling and renamed into place in one step
+(`files.staged_folder`); an existing folder is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from hmeimim.errors import HmeimimError
+from hmeimim.model import ANNOTATORS_FILE, ENTITIES_FILE, MANIFEST, SPLITS, CorpusRecords
+from hmeimim.schema.declaration import Schema
+from hmeimim.storage.counts import annotation_counts
+from hmeimim.storage.files import sha256_of, staged_folder, write_text_atomic
+from hmeimim.storage.parquet import table_from_records, write_parquet
+
+
+def write_release(
+    out_dir: Path,
+    *,
+    records: CorpusRecords,
+    schema: Schema,
+    version: str,
+    released: str,
+    parent: str | None,
+    sources_digest: str,
+    extra: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write a release folder atomically: into a temporary sibling, then one rename.
+
+    An existing folder is never touched. A crash leaves at most a `.tmp-*` folder, which
+    is not a release and is ignored by every reader. `extra` adds keys to the manifest.
+    """
+    if out_dir.exists():
+        raise HmeimimError(
+            "E013",
+            str(out_dir),
+            "already exists; a written release never changes",
+            "choose a new version",
+        )
+    documents = records.documents
+    with staged_folder(out_dir) as staging:
+        files: dict[str, dict[str, Any]] = {}
+        for split in SPLITS:
+            in_split = [d for d in documents if d.get("split") == split]
+            if in_split:
+                files[f"{split}.parquet"] = {
+                    "table": "documents",
+                    "split": split,
+                    "records": in_split,
+                }
+        files[ANNOTATORS_FILE] = {"table": "annotator_layers", "records": records.annotator_layers}
+        files[ENTITIES_FILE] = {"table": "entities", "records": records.entities}
+        listing = {}
+        for name, spec in files.items():
+            path = staging / name
+            write_parquet(table_from_records(spec["records"], schema, spec["table"]), path)
+            listing[name] = {
+                "table": spec["table"],
+                **({"split": spec["split"]} if "split" in spec else {}),
+                "rows": len(spec["records"]),
+                "bytes": path.stat().st_size,
+                "sha256": sha256_of(path),
+            }
+        manifest = {
+            "name": "hmeimim-corpus",
+            "version": version,
+            "released": released,
+            "parent": parent,
+            "schema_version": schema.version,
+            "sources_sha256": sources_digest,
+            "files": listing,
+            "counts": annotation_counts(documents),
+            **(extra or {}),
+        }
+        write_text_atomic(staging / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return out_dir

@@ -1,0 +1,298 @@
+"""Checks on annotated document records, one document at a time.
+
+A record is the plain dict form of one row of the documents table (or of the
+per-annotator table): the same shape whether it was read from Parquet, from the
+authoring files or from a Label Studio import. `CorpusChecker` keeps the little state
+needed across documents (ids must be unique in the whole corpus), so validation
+streams over any number of documents in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hmeimim.errors import Finding
+from hmeimim.schema.declaration import Column, Endpoint, Schema
+
+Record = Mapping[str, Any]
+
+
+@dataclass
+class CorpusChecker:
+    """Validates document records and remembers ids across them."""
+
+    schema: Schema
+    entity_ids: frozenset[str] | None = None
+    file: str | None = None
+    seen_docs: dict[str, str] = field(default_factory=dict)
+    seen_spans: dict[str, str] = field(default_factory=dict)
+    seen_relations: dict[str, str] = field(default_factory=dict)
+    # Document texts by doc_id, so raw annotator layers (which hold no text) get offset checks.
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def check_documents(self, records: Iterable[Record], table: str = "documents") -> list[Finding]:
+        findings: list[Finding] = []
+        for record in records:
+            findings.extend(self.check_document(record, table=table))
+        return findings
+
+    def check_document(self, record: Record, table: str = "documents") -> list[Finding]:
+        doc_id = record.get("doc_id")
+        out = _DocumentCheck(self, record, doc_id if isinstance(doc_id, str) else None)
+        out.run(table)
+        return out.findings
+
+    def check_row(self, row: Record, table: str, record_id: Any) -> list[Finding]:
+        """Column checks only (types, nulls, enums, id formats), e.g. for registry rows."""
+        out = _DocumentCheck(self, row, None)
+        out.check_columns(row, self.schema.tables[table], record_id)
+        return out.findings
+
+
+class _DocumentCheck:
+    def __init__(self, corpus: CorpusChecker, record: Record, doc_id: str | None) -> None:
+        self.corpus = corpus
+        self.schema = corpus.schema
+        self.record = record
+        self.doc_id = doc_id
+        self.findings: list[Finding] = []
+        self.spans: dict[str, Record] = {}
+        self.relation_ids: set[str] = set()
+        # Raw annotator layers legitimately repeat the gold ids; there, ids are per row.
+        self.corpus_wide_ids = True
+
+    def add(self, code: str, message: str, record_id: str | None = None) -> None:
+        self.findings.append(
+            Finding(code, message, file=self.corpus.file, doc_id=self.doc_id, record_id=record_id)
+        )
+
+    def run(self, table: str) -> None:
+        self.corpus_wide_ids = table == "documents"
+        self.check_columns(self.record, self.schema.tables[table], None)
+        if table == "documents":
+            self.check_document_fields()
+        text = self.record.get("text")
+        if table == "documents":
+            if not isinstance(text, str):
+                return
+            if self.doc_id is not None:
+                self.corpus.texts.setdefault(self.doc_id, text)
+        elif self.doc_id is not None:
+            text = self.corpus.texts.get(self.doc_id)
+        for span in self.record.get("spans") or []:
+            self.check_columns(span, self.schema.structs["span"], span.get("span_id"))
+            self.check_span(span, text if isinstance(text, str) else None, table)
+        frames = self.record.get("attributions") or []
+        frame_ids = {f.get("frame_id") for f in frames}
+        for frame in frames:
+            self.check_columns(frame, self.schema.structs["attribution"], frame.get("frame_id"))
+            self.check_attribution(frame, frame_ids)
+        self.check_parent_cycles(frames)
+        for stance in self.record.get("stances") or []:
+            self.check_columns(stance, self.schema.structs["stance"], stance.get("stance_id"))
+            self.check_stance(stance)
+
+    # -- generic column checks ------------------------------------------------------------
+
+    def check_columns(self, row: Record, columns: tuple[Column, ...], record_id: Any) -> None:
+        rid = record_id if isinstance(record_id, str) else None
+        for column in columns:
+            value = row.get(column.name)
+            if value is None:
+                if column.required:
+                    self.add("E101", f"required field `{column.name}` is null or missing", rid)
+                continue
+            # Layers and labels get their own codes (E205, E206) in check_span.
+            generic_enum = column.enum and column.enum not in ("layers", "labels")
+            if generic_enum and value not in self.schema.enum_values(str(column.enum)):
+                allowed = ", ".join(self.schema.enum_values(str(column.enum)))
+                self.add("E105", f"`{column.name}` is {value!r}; allowed: {allowed}", rid)
+            if column.pattern and isinstance(value, str):
+                pattern = self.schema.id_patterns[column.pattern]
+                if not re.fullmatch(pattern, value):
+                    self.add("E106", f"`{column.name}` {value!r} does not match {pattern}", rid)
+
+    def check_document_fields(self) -> None:
+        doc_id = self.doc_id
+        if doc_id is not None:
+            first = self.corpus.seen_docs.get(doc_id)
+            if first is not None:
+                self.add("E102", f"doc_id {doc_id!r} occurs more than once (first in {first})")
+            else:
+                self.corpus.seen_docs[doc_id] = self.corpus.file or "<input>"
+        text = self.record.get("text")
+        if isinstance(text, str):
+            if "\r" in text:
+                self.add("E104", f"text contains a carriage return at offset {text.index(chr(13))}")
+            if not unicodedata.is_normalized("NFC", text):
+                self.add("E103", "text is not in Unicode normalization form NFC")
+
+    # -- spans ------------------------------------------------------------------------------
+
+    def check_span(self, span: Record, text: str | None, table: str) -> None:
+        span_id = span.get("span_id")
+        if not isinstance(span_id, str):
+            return
+        if span_id in self.spans:
+            self.add("E201", f"span id {span_id!r} occurs twice in this document", span_id)
+        elif self.corpus_wide_ids:
+            seen_in = self.corpus.seen_spans.setdefault(span_id, str(self.doc_id))
+            if seen_in != self.doc_id:
+                self.add(
+                    "E201", f"span id {span_id!r} is already used in document {seen_in}", span_id
+                )
+        self.spans[span_id] = span
+        layer, label = span.get("layer"), span.get("label")
+        if layer is not None and layer not in self.schema.layers:
+            self.add("E205", f"layer {layer!r} is not declared", span_id)
+        elif layer is not None and label is not None:
+            allowed = self.schema.layers[layer].label_names
+            if label not in allowed:
+                self.add("E206", f"label {label!r} is not in layer {layer!r} ({allowed})", span_id)
+        self.check_entity_link(span, span_id)
+        if text is not None:
+            self.check_offsets(span, span_id, text)
+
+    def check_entity_link(self, span: Record, span_id: str) -> None:
+        entity_id = span.get("entity_id")
+        if span.get("layer") != "entity":
+            if entity_id is not None:
+                self.add(
+                    "E208", f"a {span.get('layer')} span carries entity_id {entity_id!r}", span_id
+                )
+            return
+        known = self.corpus.entity_ids
+        if entity_id is None:
+            if known is not None:
+                self.add("E209", "entity mention has no entity_id", span_id)
+        elif known is not None and entity_id not in known:
+            self.add("E207", f"entity_id {entity_id!r} is not in the registry", span_id)
+
+    def check_offsets(self, span: Record, span_id: str, text: str) -> None:
+        start, end, quoted = span.get("start"), span.get("end"), span.get("text")
+        if not isinstance(start, int) or not isinstance(end, int):
+            return
+        if not 0 <= start < end <= len(text):
+            self.add(
+                "E202",
+                f"[{start}, {end}) is not a non-empty range inside the text (length {len(text)})",
+                span_id,
+            )
+            return
+        actual = text[start:end]
+        if quoted is not None and quoted != actual:
+            self.add(
+                "E203", f"span text {quoted!r} differs from text[{start}:{end}] {actual!r}", span_id
+            )
+        if actual != actual.strip():
+            self.add("E204", f"span {actual!r} starts or ends with whitespace", span_id)
+
+    # -- frames and stances -----------------------------------------------------------------
+
+    def claim_id(self, kind: str, relation_id: Any) -> str | None:
+        """Register a frame or stance id; ids are unique per document and corpus-wide."""
+        if not isinstance(relation_id, str):
+            return None
+        key = f"{kind}:{relation_id}"
+        if key in self.relation_ids:
+            self.add(
+                "E301", f"{kind} id {relation_id!r} occurs twice in this document", relation_id
+            )
+        elif self.corpus_wide_ids:
+            seen_in = self.corpus.seen_relations.setdefault(key, str(self.doc_id))
+            if seen_in != self.doc_id:
+                self.add(
+                    "E301", f"{kind} id {relation_id!r} is already used in {seen_in}", relation_id
+                )
+        self.relation_ids.add(key)
+        return relation_id
+
+    def check_role(self, rid: str, role: str, ids: list[Any], endpoint: Endpoint) -> None:
+        count = len(ids)
+        if count < endpoint.min or (endpoint.max is not None and count > endpoint.max):
+            upper = "n" if endpoint.max is None else str(endpoint.max)
+            self.add(
+                "E304",
+                f"role `{role}` has {count} span(s); the schema allows {endpoint.min}..{upper}",
+                rid,
+            )
+        for span_id in ids:
+            self.check_endpoint(rid, role, span_id, endpoint)
+
+    def check_endpoint(self, rid: str, role: str, span_id: Any, endpoint: Endpoint) -> None:
+        span = self.spans.get(span_id) if isinstance(span_id, str) else None
+        if span is None:
+            self.add("E302", f"`{role}` points to span {span_id!r}, which this document lacks", rid)
+            return
+        if span.get("layer") not in endpoint.layers or span.get("label") not in endpoint.labels:
+            self.add(
+                "E303",
+                f"`{role}` points to {span.get('layer')}/{span.get('label')} span {span_id!r}; "
+                f"allowed labels: {', '.join(endpoint.labels)}",
+                rid,
+            )
+
+    def check_attribution(self, frame: Record, frame_ids: set[Any]) -> None:
+        rid = self.claim_id("frame", frame.get("frame_id"))
+        if rid is None:
+            return
+        roles = self.schema.frames["attribution"]
+        cue = frame.get("cue")
+        self.check_role(rid, "cue", [cue] if cue is not None else [], roles["cue"])
+        sources = list(frame.get("sources") or [])
+        self.check_role(rid, "sources", sources, roles["sources"])
+        self.check_role(rid, "contents", list(frame.get("contents") or []), roles["contents"])
+        kind = frame.get("source_kind")
+        if kind == "explicit" and not sources:
+            self.add("E305", "source_kind is explicit but the frame has no source span", rid)
+        if kind in ("writer", "implicit") and sources:
+            self.add("E305", f"source_kind is {kind} but the frame has source spans", rid)
+        if kind == "explicit" and frame.get("source_type") is None:
+            self.add("E305", "source_kind is explicit but source_type is null", rid)
+        parent = frame.get("parent")
+        if parent is not None and parent not in frame_ids:
+            self.add("E302", f"parent frame {parent!r} is not in this document", rid)
+
+    def check_parent_cycles(self, frames: list[Record]) -> None:
+        parents = {f.get("frame_id"): f.get("parent") for f in frames}
+        for start in parents:
+            seen = {start}
+            node = parents.get(start)
+            while node is not None and node in parents:
+                if node in seen:
+                    self.add("E306", f"frame {start!r} is its own ancestor", start)
+                    break
+                seen.add(node)
+                node = parents.get(node)
+
+    def check_stance(self, stance: Record) -> None:
+        rid = self.claim_id("stance", stance.get("stance_id"))
+        if rid is None:
+            return
+        roles = self.schema.frames["stance"]
+        holder, holder_kind = stance.get("holder"), stance.get("holder_kind")
+        if holder_kind == "writer" and holder is not None:
+            self.add("E305", "holder_kind is writer but a holder span is given", rid)
+        elif holder_kind == "span":
+            if holder is None:
+                self.add("E305", "holder_kind is span but holder is null", rid)
+            else:
+                self.check_endpoint(rid, "holder", holder, roles["holder"])
+        self.check_role(rid, "evidence", list(stance.get("evidence") or []), roles["evidence"])
+        target, kind = stance.get("target"), stance.get("target_kind")
+        if target is None:
+            return
+        if kind == "mention":
+            self.check_endpoint(rid, "target", target, roles["target_mention"])
+        elif kind == "claim":
+            self.check_endpoint(rid, "target", target, roles["target_claim"])
+        elif (
+            kind == "entity"
+            and self.corpus.entity_ids is not None
+            and target not in self.corpus.entity_ids
+        ):
+            self.add("E207", f"target entity {target!r} is not in the registry", rid)
