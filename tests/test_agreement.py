@@ -28,10 +28,50 @@ def test_alpha_with_three_values_in_a_unit() -> None:
     assert krippendorff_alpha_nominal([("a", "a", "b"), ("b", "b")]) == 0.3333
 
 
+def test_alpha_with_missing_values() -> None:
+    # Three coders; "." is a missing value. u1 = (a, a, .), u2 = (a, b, b), u3 = (b, ., .),
+    # u4 = (c, c, a). u3 has one value: not pairable, it adds nothing.
+    # u1 (m = 2, weight 1): o_aa += 2. u2 (m = 3, weight 1/2): ordered pairs ab, ab, ba, ba,
+    # bb, bb: o_ab += 1, o_ba += 1, o_bb += 1. u4 (m = 3): cc, cc, ca, ca, ac, ac:
+    # o_cc += 1, o_ca += 1, o_ac += 1.
+    # n_a = 2 + 1 + 1 = 4, n_b = 1 + 1 = 2, n_c = 1 + 1 = 2, n = 8.
+    # Observed: o_ab + o_ba + o_ac + o_ca = 4. Expected: 2 * (4*2 + 4*2 + 2*2) = 40.
+    # alpha = 1 - (n - 1) * 4 / 40 = 1 - 28 / 40 = 0.3.
+    units = [("a", "a"), ("a", "b", "b"), ("b",), ("c", "c", "a")]
+    assert krippendorff_alpha_nominal(units) == 0.3
+    assert krippendorff_alpha_nominal([u for u in units if len(u) > 1]) == 0.3
+
+
+def test_alpha_of_krippendorffs_worked_example() -> None:
+    # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: four
+    # observers, twelve units, missing values; nominal alpha = 0.743 there. By hand:
+    # pairable values n = 40 (unit 12 has one value); n_1 = 9, n_2 = 13, n_3 = 10, n_4 = 5,
+    # n_5 = 3. Disagreements: unit 2 (2, 2, 3, 2): o_23 = o_32 = 3 * 1/3 = 1; unit 6
+    # (1, 2, 3, 4): 12 ordered pairs of different values, each 1/3, sum 4; unit 8
+    # (1, 1, 2, 1): o_12 = o_21 = 1. Observed: 2 + 4 + 2 = 8.
+    # Expected: n^2 - sum n_c^2 = 1600 - (81 + 169 + 100 + 25 + 9) = 1216.
+    # alpha = 1 - 39 * 8 / 1216 = 1 - 312 / 1216 = 0.74342...
+    columns = [
+        "11.1", "2232", "3333", "3333", "2222", "1234",
+        "4444", "1121", "2222", ".555", "..11", ".3..",
+    ]  # fmt: skip
+    units = [tuple(v for v in column if v != ".") for column in columns]
+    assert krippendorff_alpha_nominal(units) == 0.7434
+
+
 @pytest.mark.parametrize(
-    "units", [[], [("a", "a"), ("a", "a")], [("a",), ("b",)]], ids=["none", "constant", "unpaired"]
+    "units",
+    [
+        [],
+        [("a", "a"), ("a", "a")],
+        [("a", "a", "a"), ("a", "a"), ("b",)],
+        [("a",), ("b",)],
+    ],
+    ids=["none", "single-category", "single-category-paired", "unpaired"],
 )
 def test_alpha_is_undefined_without_variation(units: list[tuple[str, ...]]) -> None:
+    # With one category among the pairable values, the expected disagreement is 0 and
+    # alpha = 1 - D_o / D_e is 0 / 0; with no pairable unit there is nothing to compare.
     assert krippendorff_alpha_nominal(units) is None
 
 

@@ -54,7 +54,8 @@ def test_ingest_refuses_an_existing_doc_id_and_leaves_no_temporary(tmp_path: Pat
 def test_ingest_rejects_a_missing_header(tmp_path: Path) -> None:
     with pytest.raises(HmeimimError) as caught:
         ingest_document(raw=b"no header", doc_id="x-doc", strip_prefix=" date ", sources=tmp_path)
-    assert caught.value.code == "E001"
+    assert (caught.value.code, caught.value.location) == ("E017", "doc_id x-doc")
+    assert "' date '" in caught.value.message
     assert not (tmp_path / "documents" / "x-doc").exists()
 
 

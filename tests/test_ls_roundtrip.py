@@ -255,7 +255,8 @@ def test_gold_rule(tmp_path: Path, rule: str, spans: int) -> None:
 def test_an_unknown_gold_rule_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(HmeimimError) as caught:
         import_export(_write(tmp_path, _two_annotations(tmp_path)), gold="majority")
-    assert caught.value.code == "E503"
+    assert (caught.value.code, caught.value.location) == ("E725", "--gold")
+    assert "'majority'" in caught.value.message
 
 
 def test_new_frames_and_stances_get_deterministic_ids(tmp_path: Path) -> None:

@@ -7,6 +7,9 @@ none starts or ends inside a word. The risky places were checked by hand: "al-As
 "Bashar al-Assad" ends on a token end), "Russia's" ("Russia" + "'s"), "An-124s"
 (one token; the mention ends with it) and "(HTS)" (brackets are split off). No two
 entity mentions share a character, so the overlap rule skips none either: 0 skipped.
+Short texts with emoji and Arabic have their tokens, tags and decoded spans written out
+by hand too (`HAND_CASES`), and `test_tags_of_aligned_mentions_follow_their_tokens`
+derives its expected tags from how it builds the mentions, not from `decode_tags`.
 """
 
 from __future__ import annotations
@@ -194,18 +197,123 @@ _WORDS = st.lists(_ALPHABET, min_size=1, max_size=25)
 _GAPS = st.lists(st.sampled_from([" ", " ", "  ", "\n", "\n\n"]), min_size=25, max_size=25)
 
 
+# Hand-written: each text, its mentions, and by hand the non-space tokens of spaCy's
+# blank English tokenizer with their code-point offsets, the tags in both schemes and
+# the spans the tags decode to. Emoji are symbols (\p{So}) to the tokenizer, so they are
+# split off as prefixes and suffixes: "Damascus👀" is two tokens, the ZWJ sequence
+# "👩\u200d🚀" three ("👩", the joiner, "🚀") and the flag "🇸🇾" two regional indicators.
+# Arabic harakat (U+064E fatha, U+064F damma, U+0651 shadda) stay inside their word.
+HAND_CASES = [
+    pytest.param(
+        "Moscow 👀 left Hmeimim.",
+        [("m1", "GPE", 0, 6), ("m2", "FAC", 14, 21)],
+        [("Moscow", 0, 6), ("👀", 7, 8), ("left", 9, 13), ("Hmeimim", 14, 21), (".", 21, 22)],
+        ["B-GPE", "O", "O", "B-FAC", "O"],
+        ["U-GPE", "O", "O", "U-FAC", "O"],
+        [(0, 6, "GPE"), (14, 21, "FAC")],
+        id="emoji",
+    ),
+    pytest.param(
+        "قالَ الشاهدُ إنّ القوات الروسية غادرت حميميم.",
+        [("m1", "ORG", 17, 31), ("m2", "FAC", 38, 44)],
+        [
+            ("قالَ", 0, 4),
+            ("الشاهدُ", 5, 12),
+            ("إنّ", 13, 16),
+            ("القوات", 17, 23),
+            ("الروسية", 24, 31),
+            ("غادرت", 32, 37),
+            ("حميميم", 38, 44),
+            (".", 44, 45),
+        ],
+        ["O", "O", "O", "B-ORG", "I-ORG", "O", "B-FAC", "O"],
+        ["O", "O", "O", "B-ORG", "L-ORG", "O", "U-FAC", "O"],
+        [(17, 31, "ORG"), (38, 44, "FAC")],
+        id="arabic-harakat",
+    ),
+    pytest.param(
+        "Hayat Tahrir al-Sham 👩\u200d🚀 took Damascus👀 🇸🇾",
+        [("m1", "ORG", 0, 20), ("m2", "GPE", 30, 38)],
+        [
+            ("Hayat", 0, 5),
+            ("Tahrir", 6, 12),
+            ("al", 13, 15),
+            ("-", 15, 16),
+            ("Sham", 16, 20),
+            ("👩", 21, 22),
+            ("\u200d", 22, 23),
+            ("🚀", 23, 24),
+            ("took", 25, 29),
+            ("Damascus", 30, 38),
+            ("👀", 38, 39),
+            ("🇸", 40, 41),
+            ("🇾", 41, 42),
+        ],
+        ["B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O", "O", "O", "B-GPE"] + ["O"] * 3,
+        ["B-ORG", "I-ORG", "I-ORG", "I-ORG", "L-ORG", "O", "O", "O", "O", "U-GPE"] + ["O"] * 3,
+        [(0, 20, "ORG"), (30, 38, "GPE")],
+        id="zwj-flag-glued-emoji",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "mentions", "tokens", "bio", "bilou", "decoded"), HAND_CASES)
+def test_tokens_tags_and_decoded_spans_by_hand(
+    text: str,
+    mentions: list[tuple[str, str, int, int]],
+    tokens: list[tuple[str, int, int]],
+    bio: list[str],
+    bilou: list[str],
+    decoded: list[tuple[int, int, str]],
+) -> None:
+    for token, start, end in tokens:
+        assert text[start:end] == token  # the hand-written offsets themselves
+    for scheme, tags in (("BIO", bio), ("BILOU", bilou)):
+        [example] = ner_examples_of(_doc(text, mentions), scheme=scheme)
+        assert example["tokens"] == [token for token, _, _ in tokens]
+        assert example["token_starts"] == [start for _, start, _ in tokens]
+        assert example["token_ends"] == [end for _, _, end in tokens]
+        assert example["ner_tags"] == tags
+        assert example["skipped"] == []
+        assert decode_tags(tags, example["token_starts"], example["token_ends"]) == decoded
+
+
+# Four tokens at [0, 1), [2, 3), [4, 6) and [7, 9).
+_STARTS, _ENDS = [0, 2, 4, 7], [1, 3, 6, 9]
+
+
+@pytest.mark.parametrize(
+    ("tags", "decoded"),
+    [
+        (["B-PER", "I-PER", "O", "B-GPE"], [(0, 3, "PER"), (7, 9, "GPE")]),
+        (["B-PER", "L-PER", "U-GPE", "O"], [(0, 3, "PER"), (4, 6, "GPE")]),
+        (["U-PER", "B-ORG", "I-ORG", "L-ORG"], [(0, 1, "PER"), (2, 9, "ORG")]),
+        (["O", "O", "B-GPE", "I-GPE"], [(4, 9, "GPE")]),  # open at the end
+        # Two mentions side by side: a new B- closes the open one.
+        (["B-ORG", "B-ORG", "I-ORG", "O"], [(0, 1, "ORG"), (2, 6, "ORG")]),
+        # Ill-formed input: an I- without B- opens a span; a label change closes one.
+        (["I-LOC", "I-LOC", "I-GPE", "O"], [(0, 3, "LOC"), (4, 6, "GPE")]),
+        (["O", "O", "O", "O"], []),
+    ],
+)
+def test_decode_tags_by_hand(tags: list[str], decoded: list[tuple[int, int, str]]) -> None:
+    assert decode_tags(tags, _STARTS, _ENDS) == decoded
+
+
 @settings(max_examples=60, deadline=None)
 @given(words=_WORDS, gaps=_GAPS, picks=st.lists(st.integers(0, 10_000), max_size=6))
-def test_tags_decode_back_to_aligned_mentions(
+def test_tags_of_aligned_mentions_follow_their_tokens(
     words: list[str], gaps: list[str], picks: list[int]
 ) -> None:
+    """Mentions made of whole tokens get B/I (BIO) or B/I/L and U (BILOU) on exactly those
+    tokens. The expected tags and spans come from the construction, not from the code."""
     from hmeimim.views.base import tokenize
 
     text = "".join(word + gap for word, gap in zip(words, gaps, strict=False)).strip()
     tokens = [t for t in tokenize({"text": text, "language": "en"}) if not t.is_space]
     # Mentions: disjoint runs of 1-2 non-space tokens chosen by `picks`.
     taken: set[int] = set()
-    spans = []
+    spans, runs = [], []
     for n, pick in enumerate(picks):
         first = pick % len(tokens)
         last = min(first + pick % 2, len(tokens) - 1)
@@ -214,11 +322,24 @@ def test_tags_decode_back_to_aligned_mentions(
         taken |= set(range(first, last + 1))
         start, end = tokens[first].idx, tokens[last].idx + len(tokens[last].text)
         spans.append((f"m{n}", "LOC", start, end))
-    for scheme in ("BIO", "BILOU"):
+        runs.append((first, last))
+    bio, bilou = ["O"] * len(tokens), ["O"] * len(tokens)
+    for first, last in runs:
+        bio[first] = "B-LOC"
+        bilou[first] = "U-LOC" if first == last else "B-LOC"
+        for i in range(first + 1, last + 1):
+            bio[i] = "I-LOC"
+            bilou[i] = "L-LOC" if i == last else "I-LOC"
+    expected_spans = sorted((start, end, "LOC") for _, _, start, end in spans)
+    for scheme, tags in (("BIO", bio), ("BILOU", bilou)):
         [example] = ner_examples_of(_doc(text, spans), scheme=scheme)
         assert example["skipped"] == []
-        decoded = decode_tags(example["ner_tags"], example["token_starts"], example["token_ends"])
-        assert sorted(decoded) == sorted((s, e, label) for _, label, s, e in spans)
+        assert example["tokens"] == [t.text for t in tokens]
+        assert example["token_starts"] == [t.idx for t in tokens]
+        assert example["token_ends"] == [t.idx + len(t.text) for t in tokens]
+        assert example["ner_tags"] == tags
+        decoded = decode_tags(tags, example["token_starts"], example["token_ends"])
+        assert sorted(decoded) == expected_spans
 
 
 @settings(max_examples=60, deadline=None)

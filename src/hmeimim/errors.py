@@ -6,130 +6,632 @@ checks get new codes. Each finding code has one golden fixture under
 tests/fixtures/invalid/. `HmeimimError` carries the same three things for input the
 library cannot use at all; the CLI turns it into a message and exit status 2, and
 nothing else in the library prints.
+
+Every code has a message template (`str.format`, named fields only) and a fix; both
+live here and nowhere else. Call sites pass only the values of the fields:
+
+    Finding.of("E202", file=f, doc_id=d, record_id=s, start=0, end=9, length=5)
+    HmeimimError("E012", "version 7.0.0", known="1.0.0, 1.1.0")
+
+A missing or unexpected field is a programming error and raises `TypeError` at once.
 """
 
 from __future__ import annotations
 
+import string
 from dataclasses import asdict, dataclass
 from typing import Any
+
+# Names the constructors use themselves; no template may use them as fields.
+RESERVED_FIELDS = frozenset({"code", "location", "file", "doc_id", "record_id"})
 
 
 @dataclass(frozen=True)
 class Code:
     code: str
     name: str
+    # A `str.format` template with named fields, filled with the values a call site passes.
+    template: str
+    # What to do about it: static text, the same for every occurrence.
     fix: str
     # "finding": reported by validation; "error": input unusable, raised as HmeimimError;
     # "notice": reported, but nothing is wrong with the input (e.g. a skipped annotation).
     kind: str = "finding"
 
+    @property
+    def fields(self) -> frozenset[str]:
+        return template_fields(self.template)
+
+    def message(self, params: dict[str, Any]) -> str:
+        """The template filled with `params`; exactly its fields, or `TypeError`."""
+        fields = self.fields
+        missing, extra = sorted(fields - params.keys()), sorted(params.keys() - fields)
+        if missing or extra:
+            raise TypeError(
+                f"{self.code} {self.name}: missing parameter(s) {missing}, "
+                f"unexpected parameter(s) {extra}; the template is {self.template!r}"
+            )
+        return self.template.format(**params)
+
+
+def template_fields(template: str) -> frozenset[str]:
+    """The names of the fields of a template (`{start}`, `{value!r}` -> start, value)."""
+    names = set()
+    for _, field, _, _ in string.Formatter().parse(template):
+        if field is not None:
+            names.add(field.split(".", 1)[0].split("[", 1)[0])
+    return frozenset(names)
+
 
 _CATALOGUE = [
     # Files and releases
-    Code("E001", "unreadable-file", "rebuild the file with `hmeimim build` or restore it from git"),
-    Code("E002", "missing-file", "restore the file, or rebuild the release it belongs to"),
-    Code("E003", "schema-mismatch", "rebuild the file from the sources with `hmeimim build`"),
-    Code("E004", "bad-manifest", "rebuild the release so that manifest.json is written again"),
-    Code("E005", "hash-mismatch", "a written release never changes: restore the file from git"),
-    Code("E006", "unlisted-file", "remove the file, or add it through a new release"),
-    Code("E007", "wrong-split-file", "move the document to the file of its split, or fix `split`"),
+    Code(
+        "E001",
+        "unreadable-file",
+        "cannot be read as {format} ({reason})",
+        "restore the file from git (a written release never changes; new versions come "
+        "from `hmeimim release`), or export it again; text files must be UTF-8",
+    ),
+    Code(
+        "E002",
+        "missing-file",
+        "there is no {expected} at this path",
+        "check the path; restore the file from git (new versions come from `hmeimim release`)",
+    ),
+    Code(
+        "E003",
+        "schema-mismatch",
+        "the columns differ from the schema (missing: {missing}; of another type: "
+        "{retyped}; not in the schema: {undeclared}; column order: {order})",
+        "restore the file from git; a written release never changes, and "
+        "`hmeimim release` writes new versions with the current schema",
+    ),
+    Code(
+        "E004",
+        "bad-manifest",
+        "cannot be read as a release manifest ({reason})",
+        "restore manifest.json from git; a written release never changes",
+    ),
+    Code(
+        "E005",
+        "hash-mismatch",
+        "sha256 {actual}… / {size} bytes differ from the manifest "
+        "({listed}… / {listed_size} bytes)",
+        "a written release never changes: restore the file from git",
+    ),
+    Code(
+        "E006",
+        "unlisted-file",
+        "is in the release folder but not in manifest.json",
+        "remove the file, or add it through a new release",
+    ),
+    Code(
+        "E007",
+        "wrong-split-file",
+        "document has split {split!r} but is in {file_name}",
+        "move the document to the file of its split, or fix `split`",
+    ),
+    Code(
+        "E008",
+        "incomplete-manifest",
+        "`{key}` must be {expected}",
+        "restore manifest.json from git; a written release never changes",
+    ),
     # Unusable input and usage errors (HmeimimError, exit status 2)
-    Code("E010", "unreadable-schema", "restore schema/hmeimim.yaml from git", "error"),
-    Code("E011", "bad-version", "write the version as MAJOR.MINOR.PATCH, e.g. 1.0.0", "error"),
-    Code("E012", "no-such-release", "pick a version listed under corpus/", "error"),
-    Code("E013", "release-exists", "a written release never changes: pick a new version", "error"),
+    Code(
+        "E010",
+        "unreadable-schema",
+        "the schema declaration cannot be read ({reason})",
+        "restore schema/hmeimim.yaml from git",
+        "error",
+    ),
+    Code(
+        "E011",
+        "bad-version",
+        "is not a version of the form MAJOR.MINOR.PATCH",
+        "write the version as MAJOR.MINOR.PATCH, e.g. 1.0.0",
+        "error",
+    ),
+    Code(
+        "E012",
+        "no-such-release",
+        "is not released (released: {known})",
+        "pick a version listed under corpus/",
+        "error",
+    ),
+    Code(
+        "E013",
+        "release-exists",
+        "already exists; a written release never changes",
+        "pick a new version, or a new output folder",
+        "error",
+    ),
     Code(
         "E014",
         "release-schema-missing",
+        "is missing, and release {release} has schema {declared} while this checkout has {current}",
         "restore the release's kept inputs (corpus/inputs/v<version>/) from git",
         "error",
     ),
-    Code("E015", "bad-date", "write the date as YYYY-MM-DD, e.g. 2024-12-20", "error"),
+    Code(
+        "E015",
+        "bad-date",
+        "{value!r} is not a date of the form YYYY-MM-DD",
+        "write the date as YYYY-MM-DD, e.g. 2024-12-20",
+        "error",
+    ),
+    Code(
+        "E016",
+        "no-release",
+        "holds no release",
+        "write the first release with `hmeimim release`",
+        "error",
+    ),
+    Code(
+        "E017",
+        "prefix-mismatch",
+        "the text does not start with the prefix {prefix!r}",
+        "pass the exact start of the file as --strip-prefix, or leave it out",
+        "error",
+    ),
     # Documents
-    Code("E101", "missing-value", "fill in the required value"),
-    Code("E102", "duplicate-doc-id", "give each document its own doc_id; ids are never reused"),
-    Code("E103", "text-not-nfc", "normalize the text to NFC at ingest, before annotating"),
-    Code("E104", "carriage-return", "replace \\r\\n and \\r by \\n at ingest, before annotating"),
-    Code("E105", "value-not-allowed", "use one of the values the schema allows"),
-    Code("E106", "bad-id-format", "write the id in the format the schema gives"),
-    Code("E107", "wrong-type", "give the field the type the schema declares"),
+    Code(
+        "E101",
+        "missing-value",
+        "required field `{field}` is null or missing",
+        "fill in the required value",
+    ),
+    Code(
+        "E102",
+        "duplicate-doc-id",
+        "this doc_id is already used in {first}",
+        "give each document its own doc_id; ids are never reused",
+    ),
+    Code(
+        "E103",
+        "text-not-nfc",
+        "text is not in Unicode normalization form NFC",
+        "normalize the text to NFC at ingest, before annotating",
+    ),
+    Code(
+        "E104",
+        "carriage-return",
+        "text contains a carriage return at offset {offset}",
+        "replace \\r\\n and \\r by \\n at ingest, before annotating",
+    ),
+    Code(
+        "E105",
+        "value-not-allowed",
+        "`{field}` is {value!r}; allowed: {allowed}",
+        "use one of the values the schema allows",
+    ),
+    Code(
+        "E106",
+        "bad-id-format",
+        "`{field}` {value!r} does not match {pattern}",
+        "write the id in the format the schema gives",
+    ),
+    Code(
+        "E107",
+        "wrong-type",
+        "`{field}` is not of the declared type ({reason})",
+        "give the field the type the schema declares",
+    ),
+    Code(
+        "E108",
+        "doc-id-mismatch",
+        "meta.yaml gives doc_id {given!r} but the folder is {folder!r}",
+        "name the document folder after its doc_id, or fix doc_id in meta.yaml",
+    ),
     # Spans
-    Code("E201", "duplicate-span-id", "span ids are unique in the whole corpus: give a new id"),
-    Code("E202", "offsets-out-of-range", "set 0 <= start < end <= len(text), in code points"),
-    Code("E203", "span-text-mismatch", "make `text` equal the document text at [start:end]"),
-    Code("E204", "span-whitespace", "move start/end so that the span has no outer whitespace"),
-    Code("E205", "unknown-layer", "use a layer declared in schema/hmeimim.yaml"),
-    Code("E206", "unknown-label", "use a label of the span's layer from schema/hmeimim.yaml"),
-    Code("E207", "unknown-entity", "add the entity to the registry or fix the entity_id"),
-    Code("E208", "entity-id-off-layer", "only entity-layer spans carry entity_id: clear it"),
-    Code("E209", "missing-entity-id", "link the entity mention to a registry entry"),
+    Code(
+        "E201",
+        "duplicate-span-id",
+        "span id {span_id!r} is already used in document {document}",
+        "span ids are unique in the whole corpus: give a new id",
+    ),
+    Code(
+        "E202",
+        "offsets-out-of-range",
+        "[{start}, {end}) is not a non-empty range inside the text (length {length})",
+        "set 0 <= start < end <= len(text), in code points",
+    ),
+    Code(
+        "E203",
+        "span-text-mismatch",
+        "span text {quoted!r} differs from text[{start}:{end}] {actual!r}",
+        "make `text` equal the document text at [start:end]",
+    ),
+    Code(
+        "E204",
+        "span-whitespace",
+        "span {text!r} starts or ends with whitespace",
+        "move start/end so that the span has no outer whitespace",
+    ),
+    Code(
+        "E205",
+        "unknown-layer",
+        "layer {layer!r} is not declared",
+        "use a layer declared in schema/hmeimim.yaml",
+    ),
+    Code(
+        "E206",
+        "unknown-label",
+        "label {label!r} is not in layer {layer!r} ({allowed})",
+        "use a label of the span's layer from schema/hmeimim.yaml",
+    ),
+    Code(
+        "E207",
+        "unknown-entity",
+        "`{field}` names entity {entity_id!r}, which is not in the registry",
+        "add the entity to the registry or fix the entity_id",
+    ),
+    Code(
+        "E208",
+        "entity-id-off-layer",
+        "a {layer} span carries entity_id {entity_id!r}",
+        "only entity-layer spans carry entity_id: clear it",
+    ),
+    Code(
+        "E209",
+        "missing-entity-id",
+        "entity mention has no entity_id",
+        "link the entity mention to a registry entry",
+    ),
     # Frames and stances
-    Code("E301", "duplicate-relation-id", "frame and stance ids are unique in the corpus"),
-    Code("E302", "dangling-reference", "point to a span (or frame) of the same document"),
-    Code("E303", "endpoint-label", "point to a span with a label the schema allows in that role"),
-    Code("E304", "cardinality", "give the role as many spans as the schema requires"),
-    Code("E305", "kind-conflict", "make the *_kind field agree with the filled-in fields"),
-    Code("E306", "parent-cycle", "nested frames must form a tree: break the cycle"),
+    Code(
+        "E301",
+        "duplicate-relation-id",
+        "{kind} id {relation_id!r} is already used in document {document}",
+        "frame and stance ids are unique in the corpus",
+    ),
+    Code(
+        "E302",
+        "dangling-reference",
+        "`{field}` points to {kind} {target!r}, which {scope} lacks",
+        "point to a span (or frame) of the same document",
+    ),
+    Code(
+        "E303",
+        "endpoint-label",
+        "`{role}` points to {layer}/{label} span {span_id!r}; allowed labels: {allowed}",
+        "point to a span with a label the schema allows in that role",
+    ),
+    Code(
+        "E304",
+        "cardinality",
+        "role `{role}` has {count} span(s); the schema allows {min}..{max}",
+        "give the role as many spans as the schema requires",
+    ),
+    Code(
+        "E305",
+        "kind-conflict",
+        "`{kind_field}` is {kind!r} but `{field}` is {state}",
+        "make the *_kind field agree with the filled-in fields",
+    ),
+    Code(
+        "E306",
+        "parent-cycle",
+        "frame {frame_id!r} is its own ancestor",
+        "nested frames must form a tree: break the cycle",
+    ),
     # Entity registry
-    Code("E401", "duplicate-entity-id", "give each registry entry its own entity_id"),
+    Code(
+        "E401",
+        "duplicate-entity-id",
+        "entity_id {entity_id!r} occurs {count} times",
+        "give each registry entry its own entity_id",
+    ),
     # Training views and exports (HmeimimError, exit status 2)
-    Code("E501", "missing-extra", "pip install 'hmeimim-corpus[views]'", "error"),
-    Code("E502", "no-tokenizer", "fix the language tag, or add spaCy support for it", "error"),
-    Code("E503", "bad-view-option", "pass one of the values the view lists", "error"),
-    Code("E504", "bad-output-dir", "give a folder path that is not an existing file", "error"),
+    Code(
+        "E501",
+        "missing-extra",
+        "this view needs spaCy, which is not installed",
+        "pip install 'hmeimim-corpus[views]'",
+        "error",
+    ),
+    Code(
+        "E502",
+        "no-tokenizer",
+        "spaCy has no blank pipeline for {language!r} ({reason})",
+        "fix the document's language tag, or add spaCy support for the language",
+        "error",
+    ),
+    Code(
+        "E503",
+        "bad-view-option",
+        "{value!r} is not one of {allowed}",
+        "pass the view option one of the listed values",
+        "error",
+    ),
+    Code(
+        "E504",
+        "bad-output-dir",
+        "is a file, not a folder",
+        "give a folder path that is not an existing file",
+        "error",
+    ),
     # Releases (HmeimimError, exit status 2)
-    Code("E601", "bump-mismatch", "release with the bump the change needs", "error"),
-    Code("E602", "nothing-to-release", "change corpus/sources before releasing", "error"),
+    Code(
+        "E601",
+        "bump-mismatch",
+        "does not fit the change since {parent} ({change}; schema {old_schema} -> "
+        "{new_schema}): it needs a {needed} bump",
+        "release with the bump the change needs",
+        "error",
+    ),
+    Code(
+        "E602",
+        "nothing-to-release",
+        "is identical to release {release}",
+        "change corpus/sources before releasing",
+        "error",
+    ),
     Code(
         "E603",
         "undeclared-schema-change",
-        "raise schema_version in schema/hmeimim.yaml (major for a break)",
+        "the tables differ from release {release} but schema_version is still {version}",
+        "raise schema_version in schema/hmeimim.yaml (major for a break) and release "
+        "with that bump",
         "error",
     ),
-    Code("E604", "bad-release-declaration", "restore corpus/release.yaml from git", "error"),
-    Code("E605", "release-in-progress", "wait for the other release to finish", "error"),
     Code(
-        "E606", "inputs-missing", "restore corpus/inputs/v<version>/ from git; never edit", "error"
+        "E604",
+        "bad-release-declaration",
+        "cannot be read as YAML ({reason})",
+        "restore corpus/release.yaml from git",
+        "error",
+    ),
+    Code(
+        "E605",
+        "release-in-progress",
+        "another release is being written",
+        "wait for the other release to finish",
+        "error",
+    ),
+    Code(
+        "E606",
+        "inputs-missing",
+        "holds no inputs",
+        "restore corpus/inputs/v<version>/ from git; never edit",
+        "error",
+    ),
+    Code(
+        "E607",
+        "bad-bump",
+        "{value!r} is not one of {allowed}",
+        "pass major, minor or patch",
+        "error",
+    ),
+    Code(
+        "E608",
+        "inputs-changed",
+        "has sha256 {actual}…, not the manifest's sources_sha256 {listed}…",
+        "restore corpus/inputs/v<version>/ from git; the kept inputs never change",
+        "error",
+    ),
+    Code(
+        "E609",
+        "incomplete-release-declaration",
+        "`{key}` must be {expected}",
+        "fill it in corpus/release.yaml, or restore the file from git",
+        "error",
     ),
     # Label Studio round trip. Findings name "task <id> / annotation <id> / region <id>".
-    Code("E701", "unreadable-export", "export the project again as JSON (full export)", "error"),
+    Code(
+        "E701",
+        "unreadable-export",
+        "is not a JSON list of tasks ({reason})",
+        "export the project again as JSON (full export)",
+        "error",
+    ),
     Code(
         "E702",
         "json-min-export",
+        "is a JSON_MIN export: it flattens each annotation into one row without region "
+        "ids and without relations, so spans cannot keep their ids and frames and stances "
+        "are lost",
         "JSON_MIN has no region ids and no relations: export as JSON (`hmeimim ls pull`)",
         "error",
     ),
-    Code("E703", "foreign-config", "annotate with the config of `hmeimim ls config`"),
-    Code("E704", "unknown-ls-label", "use a label, choice or relation of `hmeimim ls config`"),
-    Code("E705", "region-offsets", "redraw the region inside the text (code points, start < end)"),
-    Code("E706", "region-text-mismatch", "redraw the region; its text differs from the offsets"),
-    Code("E707", "missing-region", "point the relation or per-region value at an existing region"),
-    Code("E708", "not-allowed-here", "link or annotate only the labels the mapping allows"),
-    Code("E709", "duplicate-region-id", "give every region of an annotation its own id"),
-    Code("E710", "cancelled-annotation", "nothing to do: skipped work is not imported", "notice"),
-    Code("E711", "malformed-task", "export again; tasks need data.text and data.doc_id"),
-    Code("E712", "text-changed", "keep the task text of a released document unchanged"),
-    Code("E713", "dropped-stance-line", "write lines as `<stance_id> <target>`", "notice"),
-    Code("E714", "superseded-annotation", "nothing to do: the latest annotation wins", "notice"),
-    Code("E715", "not-exportable", "give each stance or frame its own hub span", "error"),
-    Code("E716", "missing-api-key", "export LABEL_STUDIO_API_KEY=<your token>", "error"),
-    Code("E717", "label-studio-failed", "check the URL, the token and the project", "error"),
-    Code("E718", "bad-label-value", "rename the label in schema/hmeimim.yaml", "error"),
-    Code("E719", "output-exists", "give a folder that does not exist yet", "error"),
+    Code(
+        "E703",
+        "foreign-config",
+        "result of control {from_name!r} -> {to_name!r} (type {result_type!r}) is not in "
+        "the generated labeling config",
+        "annotate with the config of `hmeimim ls config`",
+    ),
+    Code(
+        "E704",
+        "unknown-ls-label",
+        "`{control}` has {value!r}, which is not one of {allowed}",
+        "use a label, choice or relation of `hmeimim ls config`",
+    ),
+    Code(
+        "E705",
+        "region-offsets",
+        "offsets [{start!r}, {end!r}) are not a non-empty range inside the text "
+        "(length {length} code points)",
+        "redraw the region inside the text (code points, start < end)",
+    ),
+    Code(
+        "E706",
+        "region-text-mismatch",
+        "value.text {quoted!r} differs from text[{start}:{end}] {actual!r}",
+        "redraw the region; its text differs from the offsets",
+    ),
+    Code(
+        "E707",
+        "missing-region",
+        "{kind} `{name}` refers to missing region(s) {regions}",
+        "point the relation or per-region value at an existing region",
+    ),
+    Code(
+        "E708",
+        "not-allowed-here",
+        "{kind} `{name}` is not allowed on {labels}",
+        "link or annotate only the labels the mapping allows",
+    ),
+    Code(
+        "E709",
+        "duplicate-region-id",
+        "region {region!r} has more than one `{control}` result",
+        "give every region of an annotation its own id, with one result per control",
+    ),
+    Code(
+        "E710",
+        "cancelled-annotation",
+        "cancelled (skipped) annotation not imported",
+        "nothing to do: skipped work is not imported",
+        "notice",
+    ),
+    Code(
+        "E711",
+        "malformed-task",
+        "`{key}` must be {expected}, not {found}",
+        "export the project again as JSON; tasks need data.text and data.doc_id",
+    ),
+    Code(
+        "E712",
+        "text-changed",
+        "data.text differs from the text of this document in the base release {release}",
+        "keep the task text of a released document unchanged",
+    ),
+    Code(
+        "E713",
+        "dropped-stance-line",
+        "stance_id line {line!r} matches no target relation of the hub and was dropped",
+        "write lines as `<stance_id> <target>`",
+        "notice",
+    ),
+    Code(
+        "E714",
+        "superseded-annotation",
+        "{annotator} has several annotations; annotation {kept} (the latest) is kept",
+        "nothing to do: the latest annotation wins",
+        "notice",
+    ),
+    Code(
+        "E715",
+        "not-exportable",
+        "shares its {role} span {span} with {other}, but they differ in {fields}, which "
+        "one Label Studio region holds only once",
+        "give each stance or frame its own hub span, then export again",
+        "error",
+    ),
+    Code(
+        "E716",
+        "missing-api-key",
+        "is not set; the API key is read from this variable only",
+        "export LABEL_STUDIO_API_KEY=<token from Label Studio's Account & Settings>",
+        "error",
+    ),
+    Code(
+        "E717",
+        "label-studio-failed",
+        "{action} failed ({reason})",
+        "check the URL, the token and the project; for a slow export, pull again with "
+        "a longer --timeout",
+        "error",
+    ),
+    Code(
+        "E718",
+        "bad-label-value",
+        "must be non-empty, without outer whitespace and without characters a Label "
+        "Studio config cannot carry (refused: {refused})",
+        "rename the label in schema/hmeimim.yaml",
+        "error",
+    ),
+    Code(
+        "E719",
+        "output-exists",
+        "already exists",
+        "give a folder that does not exist yet",
+        "error",
+    ),
+    Code(
+        "E720",
+        "shared-stance-target",
+        "shares hub span {span} and target {target} with stance {other}",
+        "give one of the two stances its own hub span, or merge them, then export again",
+        "error",
+    ),
+    Code(
+        "E721",
+        "no-such-project",
+        "does not exist",
+        "push the tasks first with `hmeimim ls push`",
+        "error",
+    ),
+    Code(
+        "E722",
+        "project-config-differs",
+        "has another labeling config than `hmeimim ls config` generates",
+        "push to a new project title, or update the project's config first",
+        "error",
+    ),
+    Code(
+        "E723",
+        "bad-layer-name",
+        "cannot be a Label Studio control name (a letter, then letters, digits, _ "
+        "and -, at most 64; not one of {reserved})",
+        "rename the layer in schema/hmeimim.yaml",
+        "error",
+    ),
+    Code(
+        "E724",
+        "import-has-findings",
+        "has {count} finding(s); nothing is written",
+        "fix what the findings name, then import again",
+        "error",
+    ),
+    Code(
+        "E725",
+        "bad-ls-option",
+        "{value!r} is not one of {allowed}",
+        "pass the option one of the listed values",
+        "error",
+    ),
 ]
 
 CODES: dict[str, Code] = {code.code: code for code in _CATALOGUE}
 
 
+def message(code: str, params: dict[str, Any]) -> str:
+    """The message of `code` for `params` (`KeyError` for an unknown code)."""
+    spec = CODES.get(code)
+    if spec is None:
+        raise KeyError(f"{code} is not in the catalogue of hmeimim.errors")
+    return spec.message(params)
+
+
 @dataclass(frozen=True)
 class Finding:
-    """One problem found by validation."""
+    """One problem found by validation; build it with `Finding.of`."""
 
     code: str
     message: str
     file: str | None = None
     doc_id: str | None = None
     record_id: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        *,
+        file: str | None = None,
+        doc_id: str | None = None,
+        record_id: str | None = None,
+        **params: Any,
+    ) -> Finding:
+        """The finding `code` with its template filled by `params`."""
+        return cls(code, message(code, params), file, doc_id, record_id)
+
+    @classmethod
+    def from_error(cls, error: HmeimimError, *, file: str | None = None) -> Finding:
+        """An error of one input as a finding about it (validation goes on with the rest)."""
+        return cls(error.code, error.message, file if file is not None else error.location)
 
     @property
     def name(self) -> str:
@@ -156,14 +658,20 @@ class Finding:
 
 
 class HmeimimError(Exception):
-    """Input the library cannot use at all (as opposed to findings in usable input)."""
+    """Input the library cannot use at all (as opposed to findings in usable input).
 
-    def __init__(self, code: str, location: str, message: str, fix: str) -> None:
-        super().__init__(f"{code} {location}: {message}")
+    `HmeimimError(code, location, **params)`: the message is the code's template filled
+    with `params`, the fix is the catalogue's.
+    """
+
+    def __init__(self, code: str, location: str, **params: Any) -> None:
+        text = message(code, params)
+        super().__init__(f"{code} {location}: {text}")
         self.code = code
         self.location = location
-        self.message = message
-        self.fix = fix
+        self.params = params
+        self.message = text
+        self.fix = CODES[code].fix
 
     def render(self) -> str:
         return f"{self.location}: {self.code} {self.message}\n  fix: {self.fix}"

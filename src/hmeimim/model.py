@@ -52,7 +52,5 @@ class Version(NamedTuple):
     def parse(cls, text: str) -> Version:
         match = RELEASE_DIR.match(text if text.startswith("v") else f"v{text}")
         if not match:
-            raise HmeimimError(
-                "E011", text, "is not a version of the form MAJOR.MINOR.PATCH", "write e.g. 1.0.0"
-            )
+            raise HmeimimError("E011", text)
         return cls(*(int(part) for part in match.groups()))

@@ -37,9 +37,9 @@ def ingest_file(
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise HmeimimError("E002", str(path), "does not exist", "check the path") from None
+        raise HmeimimError("E002", str(path), expected="file") from None
     except OSError as error:
-        raise HmeimimError("E001", str(path), f"cannot be read ({error})", "check it") from None
+        raise HmeimimError("E001", str(path), format="UTF-8 text", reason=str(error)) from None
     date = parse_date(published, "--published") if published else None
     return ingest_document(
         raw=raw,
@@ -58,7 +58,7 @@ def parse_date(text: str, where: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise HmeimimError("E015", where, f"{text!r} is not a date", "write YYYY-MM-DD") from None
+        raise HmeimimError("E015", where, value=text) from None
 
 
 def ingest_document(
@@ -81,37 +81,25 @@ def ingest_document(
     schema = load_schema()
     location = f"doc_id {doc_id}"
     if not re.fullmatch(schema.id_patterns["doc_id"], doc_id):
-        raise HmeimimError(
-            "E106", location, "is not a valid doc_id", "use lowercase a-z, 0-9 and -"
-        )
+        pattern = schema.id_patterns["doc_id"]
+        raise HmeimimError("E106", location, field="doc_id", value=doc_id, pattern=pattern)
     for name, value, enum in (("provenance", provenance, "provenance"), ("split", split, "split")):
         if value not in schema.enum_values(enum):
-            raise HmeimimError(
-                "E105",
-                location,
-                f"{name} {value!r} is not allowed",
-                f"use one of {schema.enums[enum]}",
-            )
+            allowed = ", ".join(schema.enum_values(enum))
+            raise HmeimimError("E105", location, field=name, value=value, allowed=allowed)
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise HmeimimError("E001", location, f"text is not UTF-8 ({error})", "convert it") from None
+        raise HmeimimError("E001", location, format="UTF-8 text", reason=str(error)) from None
     if strip_prefix is not None:
         if not decoded.startswith(strip_prefix):
-            raise HmeimimError(
-                "E001",
-                location,
-                f"text does not start with {strip_prefix!r}",
-                "check --strip-prefix",
-            )
+            raise HmeimimError("E017", location, prefix=strip_prefix)
         decoded = decoded[len(strip_prefix) :]
     text = ingest_text(decoded)
     base = (sources or corpus_dir() / "sources") / "documents"
     target = base / doc_id
     if target.exists():
-        raise HmeimimError(
-            "E102", str(target), "already exists; doc_ids are never reused", "pick a new id"
-        )
+        raise HmeimimError("E102", str(target), first=str(base))
     meta = {
         "doc_id": doc_id,
         "title": title,

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import yaml
@@ -55,18 +55,37 @@ def _schema_findings(
         json_schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
     findings = []
+    reported: set[str] = set()  # required properties already reported
     for error in sorted(validator.iter_errors(_jsonable(instance)), key=lambda e: list(e.path)):
-        where = "/".join(str(p) for p in error.absolute_path) or "<top>"
-        missing = error.validator == "required" or (
-            error.validator in ("type", "anyOf") and error.instance is None
-        )
-        code = "E101" if missing else "E107"
-        if error.validator in ("enum",):
-            code = "E105"
-        elif error.validator == "pattern":
-            code = "E106"
-        findings.append(Finding(code, f"at {where}: {error.message}", file=file, doc_id=doc_id))
+        where = "/".join(str(p) for p in error.absolute_path)
+        code, params = _finding_of(error, where or "<top>")
+        if error.validator == "required":
+            # One error per missing property, which only the message names: take the next.
+            missing = [str(n) for n in error.validator_value if n not in error.instance]
+            fields = [f"{where}/{n}" if where else n for n in missing]
+            params["field"] = next((f for f in fields if f not in reported), params["field"])
+            reported.add(params["field"])
+        findings.append(Finding.of(code, file=file, doc_id=doc_id, **params))
     return findings
+
+
+def _finding_of(error: jsonschema.ValidationError, field: str) -> tuple[str, dict[str, Any]]:
+    """The code of a JSON Schema error and the values of its template."""
+    if error.validator == "required" or (
+        error.validator in ("type", "anyOf") and error.instance is None
+    ):
+        return "E101", {"field": field}
+    if error.validator == "enum":
+        allowed = ", ".join(str(v) for v in cast("list[Any]", error.validator_value))
+        return "E105", {"field": field, "value": error.instance, "allowed": allowed}
+    if error.validator == "pattern":
+        return "E106", {"field": field, "value": error.instance, "pattern": error.validator_value}
+    return "E107", {"field": field, "reason": error.message}
+
+
+def _found(value: Any, expected: str) -> str:
+    """The reason of a wrong-type finding: the type read and the type wanted."""
+    return f"a {type(value).__name__}, expected a {expected}"
 
 
 def _with_dates(record: dict[str, Any], schema: Schema) -> dict[str, Any]:
@@ -82,9 +101,9 @@ def _load_yaml(path: Path, findings: list[Finding]) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        findings.append(Finding("E002", "required authoring file is missing", file=str(path)))
+        findings.append(Finding.of("E002", file=str(path), expected="required authoring file"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        findings.append(Finding("E001", f"cannot read YAML: {error}", file=str(path)))
+        findings.append(Finding.of("E001", file=str(path), format="YAML", reason=str(error)))
     return None
 
 
@@ -93,10 +112,14 @@ def _read_text(path: Path, findings: list[Finding], doc_id: str) -> str | None:
         # Bytes, then strict UTF-8: no newline translation, no silent replacement.
         return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        findings.append(Finding("E002", "text.txt is missing", file=str(path), doc_id=doc_id))
+        findings.append(
+            Finding.of("E002", file=str(path), doc_id=doc_id, expected="required authoring file")
+        )
     except (OSError, UnicodeDecodeError) as error:
         findings.append(
-            Finding("E001", f"text is not UTF-8: {error}", file=str(path), doc_id=doc_id)
+            Finding.of(
+                "E001", file=str(path), doc_id=doc_id, format="UTF-8 text", reason=str(error)
+            )
         )
     return None
 
@@ -119,7 +142,9 @@ def read_sources(root: Path, schema: Schema) -> Sources:
     registry = _load_yaml(registry_file, out.findings)
     if registry is not None and not isinstance(registry, list):
         out.findings.append(
-            Finding("E107", "the registry must be a YAML list", file=str(registry_file))
+            Finding.of(
+                "E107", file=str(registry_file), field="<top>", reason=_found(registry, "list")
+            )
         )
     for entry in registry if isinstance(registry, list) else []:
         found = _schema_findings(entry, entity_schema, str(registry_file), None)
@@ -135,17 +160,24 @@ def read_sources(root: Path, schema: Schema) -> Sources:
         if not isinstance(meta, dict) or not isinstance(gold, dict) or text is None:
             if meta is not None and not isinstance(meta, dict):
                 out.findings.append(
-                    Finding("E107", "meta.yaml must be a mapping", file=str(doc_dir), doc_id=doc_id)
+                    Finding.of(
+                        "E107",
+                        file=str(doc_dir / "meta.yaml"),
+                        doc_id=doc_id,
+                        field="<top>",
+                        reason=_found(meta, "mapping"),
+                    )
                 )
             continue
         record = {**meta, "text": text, **{k: gold.get(k, []) for k in ANNOTATION_KEYS}}
         if record.get("doc_id") != doc_id:
             out.findings.append(
-                Finding(
-                    "E106",
-                    f"meta.yaml says doc_id {record.get('doc_id')!r} but the folder is {doc_id!r}",
+                Finding.of(
+                    "E108",
                     file=str(doc_dir / "meta.yaml"),
                     doc_id=doc_id,
+                    given=record.get("doc_id"),
+                    folder=doc_id,
                 )
             )
         found = _schema_findings(record, doc_schema, str(doc_dir), doc_id)

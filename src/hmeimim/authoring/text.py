@@ -1,41 +1,13 @@
-"""Offset arithmetic between the corpus's code points and other units.
+"""The stored form of a document's text, and offsets across newline normalization.
 
 Corpus offsets are Unicode code points, half-open, into the document text (Python
-string indices). Browsers and JavaScript tools count UTF-16 code units, byte-oriented
-tools count UTF-8 bytes, and text from outside may carry \\r\\n. These helpers convert
-without ever touching the text itself.
+string indices). Text from outside may carry \\r\\n: `normalize_newlines` replaces
+line breaks and maps every offset of the raw text to the new one.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from bisect import bisect_right
-from itertools import accumulate
-
-
-def utf16_offsets(text: str) -> list[int]:
-    """UTF-16 offset of every code point boundary 0..len(text)."""
-    return [0, *accumulate(2 if ord(ch) > 0xFFFF else 1 for ch in text)]
-
-
-def utf8_offsets(text: str) -> list[int]:
-    """UTF-8 byte offset of every code point boundary 0..len(text)."""
-    return [0, *accumulate(len(ch.encode("utf-8")) for ch in text)]
-
-
-def to_units(table: list[int], offset: int) -> int:
-    """Code point offset -> offset in the units of `table` (from utf16/utf8_offsets)."""
-    if not 0 <= offset < len(table):
-        raise IndexError(f"offset {offset} is outside 0..{len(table) - 1}")
-    return table[offset]
-
-
-def from_units(table: list[int], units: int) -> int:
-    """Offset in other units -> code point offset; an offset inside a character is an error."""
-    index = bisect_right(table, units) - 1
-    if index < 0 or table[index] != units:
-        raise ValueError(f"offset {units} falls inside a character")
-    return index
 
 
 def normalize_newlines(raw: str) -> tuple[str, list[int]]:

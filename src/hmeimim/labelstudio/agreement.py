@@ -19,12 +19,15 @@ documents before any F1 is computed (micro average).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 from typing import Any
+
+import krippendorff
+import numpy as np
 
 from hmeimim.errors import Finding
 from hmeimim.labelstudio.mapping import ls_mapping
@@ -58,31 +61,23 @@ class Counts:
 
 
 def krippendorff_alpha_nominal(units: Iterable[Sequence[str]]) -> float | None:
-    """Krippendorff's alpha for nominal values.
+    """Krippendorff's alpha for nominal values (`krippendorff.alpha`), rounded to 4 places.
 
     `units` holds the values given to each unit (missing values left out); units with
-    fewer than two values are not pairable and are ignored. Coincidences: each ordered
-    pair of values within a unit of m values adds 1/(m-1). Then
-    alpha = 1 - (n - 1) * sum_{c != k} o_ck / sum_{c != k} n_c * n_k.
+    fewer than two values are not pairable and add nothing. None when alpha is undefined:
+    no pairable unit, or a single value among the pairable ones (no expected disagreement).
     """
-    coincidences: defaultdict[tuple[str, str], float] = defaultdict(float)
-    for unit in units:
-        m = len(unit)
-        if m < 2:
-            continue
-        for i, x in enumerate(unit):
-            for j, y in enumerate(unit):
-                if i != j:
-                    coincidences[(x, y)] += 1 / (m - 1)
-    totals: defaultdict[str, float] = defaultdict(float)
-    for (c, _), weight in coincidences.items():
-        totals[c] += weight
-    n = sum(totals.values())
-    observed = sum(w for (c, k), w in coincidences.items() if c != k)
-    expected = sum(totals[c] * totals[k] for c in totals for k in totals if c != k)
-    if n <= 1 or expected == 0:
+    pairable = [list(unit) for unit in units if len(unit) >= 2]
+    categories = sorted({value for unit in pairable for value in unit})
+    if len(categories) < 2:
         return None
-    return round(1 - (n - 1) * observed / expected, 4)
+    # (coders x units) of category numbers; shorter units are padded with nan (missing).
+    number = {value: float(n) for n, value in enumerate(categories)}
+    data = np.full((max(map(len, pairable)), len(pairable)), np.nan)
+    for column, unit in enumerate(pairable):
+        data[: len(unit), column] = [number[value] for value in unit]
+    alpha = krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+    return round(float(alpha), 4)
 
 
 def _exact_matching(a: Sequence[Record], b: Sequence[Record]) -> dict[str, str]:

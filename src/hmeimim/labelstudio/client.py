@@ -6,11 +6,12 @@ and never put into a message, a log or a file (errors carry the status code and 
 server's answer, never the request headers).
 
 - `push` finds the project by exact title or creates it with the generated labeling
-  config (an existing project with another config is refused), and imports one task
+  config (an existing project with another config is refused, E722), and imports one task
   per document of the release that the project does not hold yet (by `data.doc_id`).
 - `pull` asks for a snapshot export with predictions and annotators expanded (the
   synchronous export of the community edition gives predictions as ids only), polls it
-  until it is completed (bounded by `timeout`), and writes the JSON atomically.
+  until it is completed (bounded by `timeout`), and writes the JSON atomically. A project
+  that does not exist is E721.
 """
 
 from __future__ import annotations
@@ -54,9 +55,7 @@ def _failed(url: str, what: str, error: Exception) -> HmeimimError:
     status = getattr(error, "status_code", None)
     body = getattr(error, "body", None)
     detail = f"HTTP {status}: {str(body)[:300]}" if status is not None else type(error).__name__
-    return HmeimimError(
-        "E717", url, f"{what} failed ({detail})", "check the URL, the token and the project"
-    )
+    return HmeimimError("E717", url, action=what, reason=detail)
 
 
 def _call(url: str, what: str, call: Callable[[], T]) -> T:
@@ -76,12 +75,7 @@ def connect(url: str) -> Any:
 
     key = os.environ.get(API_KEY_ENV, "").strip()
     if not key:
-        raise HmeimimError(
-            "E716",
-            API_KEY_ENV,
-            "is not set; the API key is read from this variable only",
-            f"export {API_KEY_ENV}=<token from Label Studio's Account & Settings>",
-        )
+        raise HmeimimError("E716", API_KEY_ENV)
     client = LabelStudio(base_url=url.rstrip("/"), api_key=key, timeout=60)  # type: ignore[no-untyped-call]
     _call(url, "authentication", client.users.whoami)
     return client
@@ -113,12 +107,7 @@ def push(
             lambda: client.projects.create(title=title, label_config=config),
         )
     elif not _same_config(project.label_config, config):
-        raise HmeimimError(
-            "E717",
-            f"{url} project {title!r}",
-            "has another labeling config than `hmeimim ls config` generates",
-            "push to a new project title, or update the project's config first",
-        )
+        raise HmeimimError("E722", f"{url} project {title!r}")
     pid = int(project.id)
     listed = _call(url, "listing tasks", lambda: list(client.tasks.list(project=pid)))
     present = {t.data.get("doc_id") for t in listed if isinstance(t.data, dict)}
@@ -137,9 +126,7 @@ def pull(*, url: str, title: str, out: Path, timeout: float = 300.0) -> PullResu
     client = connect(url)
     project = find_project(client, url, title)
     if project is None:
-        raise HmeimimError(
-            "E717", f"{url} project {title!r}", "does not exist", "push the tasks first"
-        )
+        raise HmeimimError("E721", f"{url} project {title!r}")
     pid = int(project.id)
     snapshot = _call(
         url,
@@ -162,8 +149,8 @@ def pull(*, url: str, title: str, out: Path, timeout: float = 300.0) -> PullResu
             raise HmeimimError(
                 "E717",
                 f"{url} project {title!r}",
-                f"export {snapshot.id} is {status} after {timeout:.0f} s",
-                "look at the server log, or pull again with a longer --timeout",
+                action=f"export {snapshot.id}",
+                reason=f"status {status} after {timeout:.0f} s",
             )
         time.sleep(delay)
         delay = min(delay * 2, 5.0)
@@ -177,7 +164,7 @@ def pull(*, url: str, title: str, out: Path, timeout: float = 300.0) -> PullResu
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise HmeimimError("E701", url, f"the export is not JSON ({error})", "pull again") from None
+        raise HmeimimError("E701", url, reason=str(error)) from None
     tasks = check_export_shape(data, url)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out, json.dumps(data, ensure_ascii=False, indent=1) + "\n")

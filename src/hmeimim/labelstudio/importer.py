@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from hmeimim.authoring.write import write_sources_folder
-from hmeimim.errors import CODES, Finding, HmeimimError
+from hmeimim.errors import Finding, HmeimimError
 from hmeimim.labelstudio.parse import (
     ParsedAnnotation,
     ParsedExport,
@@ -74,12 +74,8 @@ def choose_gold(task: ParsedTask, rule: str) -> ParsedAnnotation | None:
 
 def check_gold_rule(rule: str) -> None:
     if rule not in GOLD_RULES and not (rule.startswith("annotator:") and len(rule) > 10):
-        raise HmeimimError(
-            "E503",
-            f"--gold {rule}",
-            "is not a gold rule",
-            "use ground-truth, latest, base or annotator:<id>",
-        )
+        allowed = ", ".join((*GOLD_RULES, "annotator:<id>"))
+        raise HmeimimError("E725", "--gold", value=rule, allowed=allowed)
 
 
 def _new_document_meta(task: ParsedTask, schema: Schema) -> dict[str, Any]:
@@ -110,7 +106,7 @@ def _validate_layers(
             row = {"doc_id": task.doc_id, "annotator": ann.annotator, **ann.record}
             for f in checker.check_document(row, table="annotator_layers"):
                 rid = f"{ann.where} / {f.record_id}" if f.record_id else ann.where
-                findings.append(Finding(f.code, f.message, parsed.file, f.doc_id, rid))
+                findings.append(replace(f, file=parsed.file, record_id=rid))
     return findings
 
 
@@ -137,13 +133,12 @@ def import_export(
         known = base_docs.get(task.doc_id)
         if known is not None and known["text"] != task.raw_text:
             result.findings.append(
-                Finding(
+                Finding.of(
                     "E712",
-                    "data.text differs from the text of this document in the base release "
-                    f"{release.version}",
-                    parsed.file,
-                    task.doc_id,
-                    f"task {task.task_id}",
+                    file=parsed.file,
+                    doc_id=task.doc_id,
+                    record_id=f"task {task.task_id}",
+                    release=release.version,
                 )
             )
     if not result.findings:
@@ -191,7 +186,7 @@ def check_export(path: Path, report: Report, schema: Schema) -> None:
     try:
         result = import_export(path, schema=schema)
     except HmeimimError as error:
-        report.findings.append(Finding(error.code, error.message, file=str(path)))
+        report.findings.append(Finding.from_error(error, file=str(path)))
         return
     report.readable += 1
     report.documents += result.counts.get("tasks", 0)
@@ -204,12 +199,12 @@ def check_export(path: Path, report: Report, schema: Schema) -> None:
 def write_import(result: ImportResult, out_dir: Path, schema: Schema | None = None) -> Path:
     """Write the authoring folder (same layout as corpus/sources) atomically.
 
-    Refuses (E719) an existing `out_dir` and (E503) a result with findings.
+    Refuses (E719) an existing `out_dir` and (E724) a result with findings.
     """
     if result.findings:
-        raise HmeimimError("E503", result.file, "has findings; nothing is written", "fix them")
+        raise HmeimimError("E724", result.file, count=len(result.findings))
     if out_dir.exists():
-        raise HmeimimError("E719", str(out_dir), "already exists", CODES["E719"].fix)
+        raise HmeimimError("E719", str(out_dir))
     return write_sources_folder(
         out_dir,
         records=result.records,

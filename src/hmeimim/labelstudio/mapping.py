@@ -14,7 +14,8 @@ construction. `label_config(schema)` renders it as the labeling config XML:
 
 No label name is written here: labels, enum values and which labels a role may take
 come from the declaration. A label that cannot be written into the XML, or that Label
-Studio would misread, is refused with E718 instead of producing a broken config.
+Studio would misread, is refused with E718 (a layer name that cannot be a control
+name: E723) instead of producing a broken config.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from hmeimim.errors import HmeimimError
+from hmeimim.model import ENTITY_LAYER
 from hmeimim.schema.declaration import Endpoint, Schema, load_schema
 
 TEXT_CONTROL = "text"
-ENTITY_LAYER = "entity"
 _CONTROL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 # Unicode categories that XML cannot carry or that Label Studio would show as nothing.
 _REFUSED_CATEGORIES = {"Cc", "Cs", "Cn", "Co", "Zl", "Zp"}
@@ -89,19 +90,8 @@ def _keys(schema: Schema, endpoint: Endpoint) -> frozenset[LabelKey]:
 def _check_value(value: str, what: str) -> None:
     bad = [ch for ch in value if unicodedata.category(ch) in _REFUSED_CATEGORIES]
     if not value or value != value.strip() or bad:
-        reason = (
-            "is empty"
-            if not value
-            else f"contains {', '.join(f'U+{ord(ch):04X}' for ch in bad)}"
-            if bad
-            else "has leading or trailing whitespace"
-        )
-        raise HmeimimError(
-            "E718",
-            f"schema/hmeimim.yaml {what} {value!r}",
-            f"{reason}, which a Label Studio config cannot carry",
-            "rename it to visible characters without control or separator characters",
-        )
+        refused = ", ".join(f"U+{ord(ch):04X}" for ch in bad) or "none"
+        raise HmeimimError("E718", f"schema/hmeimim.yaml {what} {value!r}", refused=refused)
 
 
 def ls_mapping(schema: Schema | None = None) -> LsMapping:
@@ -135,13 +125,8 @@ def ls_mapping(schema: Schema | None = None) -> LsMapping:
     taken = {TEXT_CONTROL, *(f.name for f in fields)}
     for name, labels in layers.items():
         if not _CONTROL_NAME.match(name) or name in taken:
-            raise HmeimimError(
-                "E718",
-                f"schema/hmeimim.yaml layer {name!r}",
-                "cannot be a Label Studio control name (letters, digits, _ and -; "
-                f"not one of {sorted(taken)})",
-                "rename the layer",
-            )
+            reserved = ", ".join(sorted(taken))
+            raise HmeimimError("E723", f"schema/hmeimim.yaml layer {name!r}", reserved=reserved)
         taken.add(name)
         for label in labels:
             _check_value(label, f"label of layer {name}")

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from hmeimim.authoring.text import normalize_newlines
-from hmeimim.errors import CODES, Finding, HmeimimError
+from hmeimim.errors import Finding, HmeimimError
 from hmeimim.labelstudio.mapping import TEXT_CONTROL, LabelKey, LsMapping, ls_mapping
 from hmeimim.labelstudio.tasks import ENTITY_TARGET
 from hmeimim.schema.declaration import Schema, load_schema
@@ -86,35 +86,22 @@ def load_export_json(path: Path) -> list[Any]:
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
-        raise HmeimimError("E002", str(path), "does not exist", "check the path") from None
+        raise HmeimimError("E002", str(path), expected="file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise HmeimimError("E701", str(path), f"is not JSON ({error})", _fix("E701")) from None
+        raise HmeimimError("E701", str(path), reason=str(error)) from None
     return check_export_shape(data, str(path))
-
-
-def _fix(code: str) -> str:
-    return CODES[code].fix
 
 
 def check_export_shape(data: Any, file: str) -> list[Any]:
     if not isinstance(data, list):
-        raise HmeimimError(
-            "E701", file, f"holds a JSON {type(data).__name__}, not a list of tasks", _fix("E701")
-        )
+        raise HmeimimError("E701", file, reason=_kind(data))
     first = next((t for t in data if isinstance(t, dict)), None)
     if (
         first is not None
         and _JSON_MIN_KEYS & set(first)
         and not {"annotations", "data"} & set(first)
     ):
-        raise HmeimimError(
-            "E702",
-            file,
-            "is a JSON_MIN export: it flattens each annotation into one row without region "
-            "ids and without relations, so spans cannot keep their ids and frames and stances "
-            "are lost",
-            _fix("E702"),
-        )
+        raise HmeimimError("E702", file)
     return data
 
 
@@ -124,6 +111,14 @@ def check_export_shape(data: Any, file: str) -> list[Any]:
 def _squash(text: str) -> str:
     """Label Studio's lossy `value.text`: literal `\\n`, collapsed whitespace."""
     return _WS.sub(" ", text.replace("\\n", "\n")).strip()
+
+
+def _kind(value: Any) -> str:
+    """What a malformed value is (E701, E711): its JSON type; null, true and false as such."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    names = {str: "a string", list: "a list", dict: "an object", int: "a number", float: "a number"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _is_int(value: Any) -> bool:
@@ -178,18 +173,26 @@ class _AnnotationReader:
         # Regions already reported: what points at them is not reported again.
         self.rejected: set[str] = set()
 
-    def add(self, code: str, message: str, region: Any = None) -> None:
+    def add(self, code: str, region: Any = None, /, **params: Any) -> None:
         rid = self.where + (f" / region {region}" if region is not None else "")
-        self.findings.append(Finding(code, message, self.file, self.doc_id, rid))
+        self.findings.append(
+            Finding.of(code, file=self.file, doc_id=self.doc_id, record_id=rid, **params)
+        )
 
     def read(self, result: Any) -> dict[str, Any] | None:
         if not isinstance(result, list):
-            self.add("E711", "the annotation has no `result` list")
+            self.add("E711", key="result", expected="a list", found=_kind(result))
             return None
         deferred = []
         for index, item in enumerate(result):
             if not isinstance(item, dict):
-                self.add("E711", f"result item {index} is not an object", f"#{index}")
+                self.add(
+                    "E711",
+                    f"#{index}",
+                    key=f"result[{index}]",
+                    expected="an object",
+                    found=_kind(item),
+                )
             elif item.get("type") == "relation":
                 self.read_relation(item, index)
             else:
@@ -210,18 +213,17 @@ class _AnnotationReader:
         from_name, to_name, kind = item.get("from_name"), item.get("to_name"), item.get("type")
         expected = self.mapping.control_kind(from_name) if isinstance(from_name, str) else None
         if expected is None or to_name != TEXT_CONTROL or kind != expected:
-            self.add(
-                "E703",
-                f"result of control {from_name!r} -> {to_name!r} (type {kind!r}) is not in the "
-                "generated labeling config",
-                region,
-            )
+            self.add("E703", region, from_name=from_name, to_name=to_name, result_type=kind)
             return None
         if not isinstance(item.get("id"), str) or not item["id"]:
-            self.add("E711", "region has no string `id`", region)
+            self.add(
+                "E711", region, key="id", expected="a non-empty string", found=_kind(item.get("id"))
+            )
             return None
         if not isinstance(item.get("value"), dict):
-            self.add("E711", "region has no `value` object", region)
+            self.add(
+                "E711", region, key="value", expected="an object", found=_kind(item.get("value"))
+            )
             return None
         return expected
 
@@ -236,37 +238,38 @@ class _AnnotationReader:
         region, layer, value = item["id"], item["from_name"], item["value"]
         labels = value.get("labels")
         if region in self.spans or region in self.keys:
-            self.add("E709", f"region id {region!r} occurs twice", region)
+            self.add("E709", region, region=region, control=layer)
             return
         if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
-            self.add("E711", f"a region needs exactly one label, has {labels!r}", region)
+            self.add(
+                "E711",
+                region,
+                key="value.labels",
+                expected="a list of one label",
+                found=repr(labels),
+            )
             return
         label = labels[0]
         if label not in self.mapping.layers[layer]:
-            self.add("E704", f"label {label!r} is not a label of layer {layer!r}", region)
+            allowed = ", ".join(self.mapping.layers[layer])
+            self.add("E704", region, control=layer, value=label, allowed=allowed)
             return
         start, end = value.get("start"), value.get("end")
         if not (_is_int(start) and _is_int(end) and 0 <= start < end <= len(self.raw_text)):
-            self.add(
-                "E705",
-                f"offsets [{start!r}, {end!r}) are not a non-empty range inside the text "
-                f"(length {len(self.raw_text)} code points)",
-                region,
-            )
+            self.add("E705", region, start=start, end=end, length=len(self.raw_text))
             return
         quoted = value.get("text")
         actual = self.raw_text[start:end]
         if quoted is not None and (
             not isinstance(quoted, str) or _squash(quoted) != _squash(actual)
         ):
-            self.add(
-                "E706", f"value.text {quoted!r} differs from text[{start}:{end}] {actual!r}", region
-            )
+            self.add("E706", region, quoted=quoted, start=start, end=end, actual=actual)
             return
         if self.boundary is not None:
             start, end = self.boundary[start], self.boundary[end]
             if start >= end:
-                self.add("E705", "the region covers only a line break", region)
+                # The region covers only a line break, which `\r\n` -> `\n` leaves empty.
+                self.add("E705", region, start=start, end=end, length=len(self.text))
                 return
         self.keys[region] = (layer, label)
         self.spans[region] = {
@@ -285,22 +288,28 @@ class _AnnotationReader:
         if region in self.rejected:
             return
         if region not in self.keys:
-            self.add("E707", f"{name} is given for region {region!r}, which does not exist", region)
+            self.add("E707", region, kind="value", name=name, regions=region)
             return
         if self.keys[region] not in spec.labels:
-            layer, label = self.keys[region]
-            self.add("E708", f"{name} is not allowed on a {layer}/{label} region", region)
+            self.add("E708", region, kind="value", name=name, labels="/".join(self.keys[region]))
             return
         if (region, name) in self.values:
-            self.add("E709", f"region {region!r} has two {name} values", region)
+            self.add("E709", region, region=region, control=name)
             return
         if kind == "choices":
             choices = value.get("choices")
             if not isinstance(choices, list) or len(choices) != 1:
-                self.add("E711", f"{name} needs exactly one choice, has {choices!r}", region)
+                self.add(
+                    "E711",
+                    region,
+                    key="value.choices",
+                    expected="a list of one choice",
+                    found=repr(choices),
+                )
                 return
             if choices[0] not in spec.choices:
-                self.add("E704", f"{name} {choices[0]!r} is not one of {spec.choices}", region)
+                allowed = ", ".join(spec.choices)
+                self.add("E704", region, control=name, value=choices[0], allowed=allowed)
                 return
             self.values[(region, name)] = [choices[0]]
         else:
@@ -311,16 +320,23 @@ class _AnnotationReader:
         where = f"relation {from_id}->{to_id}"
         labels = item.get("labels")
         if not isinstance(from_id, str) or not isinstance(to_id, str):
-            self.add("E711", f"relation {index} has no string from_id/to_id", where)
+            self.add(
+                "E711",
+                where,
+                key=f"result[{index}].from_id/to_id",
+                expected="two strings",
+                found=f"{from_id!r}/{to_id!r}",
+            )
             return
+        allowed = ", ".join(self.mapping.relations)
         if not isinstance(labels, list) or not labels:
-            self.add("E704", "relation has no type (labels is empty)", where)
+            self.add("E704", where, control="relation", value=labels, allowed=allowed)
             return
         if item.get("direction") == "left":
             from_id, to_id = to_id, from_id
         for label in labels:
             if label not in self.mapping.relations:
-                self.add("E704", f"relation type {label!r} is not in the config", where)
+                self.add("E704", where, control="relation", value=label, allowed=allowed)
             else:
                 self.relations.append((label, from_id, to_id, where))
 
@@ -330,12 +346,13 @@ class _AnnotationReader:
                 continue
             missing = [r for r in (from_id, to_id) if r not in self.keys]
             if missing:
-                self.add("E707", f"{name} relation points to missing region(s) {missing}", where)
+                regions = ", ".join(missing)
+                self.add("E707", where, kind="relation", name=name, regions=regions)
                 continue
             spec = self.mapping.relations[name]
             if self.keys[from_id] not in spec.sources or self.keys[to_id] not in spec.targets:
                 a, b = "/".join(self.keys[from_id]), "/".join(self.keys[to_id])
-                self.add("E708", f"a {name} relation cannot go from {a} to {b}", where)
+                self.add("E708", where, kind="relation", name=name, labels=f"{a} -> {b}")
 
     # -- records ------------------------------------------------------------------------
 
@@ -347,9 +364,9 @@ class _AnnotationReader:
             if name == "entity_id" and lines:
                 self.spans[region]["entity_id"] = lines[0] if len(lines) == 1 else "\n".join(lines)
         spans = self.spans
-        used_ids: set[str] = set()
-        frames = self.build_frames(used_ids)
-        stances = self.build_stances(used_ids)
+        # Frame ids and stance ids are separate namespaces (as validation checks them).
+        frames = self.build_frames(set())
+        stances = self.build_stances(set())
         return {"spans": list(spans.values()), "attributions": frames, "stances": stances}
 
     def is_hub(self, region: str, fields: tuple[str, ...], relations: tuple[str, ...]) -> bool:
@@ -376,7 +393,7 @@ class _AnnotationReader:
             kind = _first(self.values.get((cue, "source_kind")))
             parents = self.out("parent", cue)
             if len(parents) > 1:
-                self.add("E304", f"cue has {len(parents)} parent relations; at most 1", cue)
+                self.add("E304", cue, role="parent", count=len(parents), min=0, max=1)
             parent = frame_of.get(parents[0], f"{parents[0]}-f") if parents else None
             frames.append(
                 {
@@ -403,7 +420,7 @@ class _AnnotationReader:
         for hub in hubs:
             holders = self.out("holder", hub)
             if len(holders) > 1:
-                self.add("E304", f"hub has {len(holders)} holder relations; at most 1", hub)
+                self.add("E304", hub, role="holder", count=len(holders), min=0, max=1)
             evidence = [
                 hub,
                 *(e for e in _text_order(self.spans, self.out("evidence", hub)) if e != hub),
@@ -423,13 +440,12 @@ class _AnnotationReader:
                     key = next(iter(targets))
                 if key is None or key not in targets or key in assigned or parts[0] in used:
                     self.notices.append(
-                        Finding(
+                        Finding.of(
                             "E713",
-                            f"stance_id line {line!r} matches no target relation of the hub "
-                            "and was dropped",
-                            self.file,
-                            self.doc_id,
-                            f"{self.where} / region {hub}",
+                            file=self.file,
+                            doc_id=self.doc_id,
+                            record_id=f"{self.where} / region {hub}",
+                            line=line,
                         )
                     )
                     continue
@@ -488,18 +504,37 @@ def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) ->
         text = data_.get(TEXT_CONTROL) if isinstance(data_, dict) else None
         doc_id = data_.get("doc_id") if isinstance(data_, dict) else None
         if not isinstance(data_, dict) or not isinstance(text, str) or not isinstance(doc_id, str):
+            found = f"{_kind(text)}/{_kind(doc_id)}" if isinstance(data_, dict) else _kind(data_)
             parsed.findings.append(
-                Finding("E711", "task has no string data.text and data.doc_id", file, None, where)
+                Finding.of(
+                    "E711",
+                    file=file,
+                    record_id=where,
+                    key="data.text/data.doc_id",
+                    expected="two strings",
+                    found=found,
+                )
             )
             continue
-        if any("\ud800" <= ch <= "\udfff" for ch in text):
+        surrogate = next((ch for ch in text if "\ud800" <= ch <= "\udfff"), None)
+        if surrogate is not None:
             parsed.findings.append(
-                Finding("E711", "data.text holds a lone surrogate code point", file, doc_id, where)
+                Finding.of(
+                    "E711",
+                    file=file,
+                    doc_id=doc_id,
+                    record_id=where,
+                    key="data.text",
+                    expected="text without lone surrogates",
+                    found=f"U+{ord(surrogate):04X}",
+                )
             )
             continue
         if doc_id in seen_docs:
             parsed.findings.append(
-                Finding("E102", f"doc_id also in {seen_docs[doc_id]}", file, doc_id, where)
+                Finding.of(
+                    "E102", file=file, doc_id=doc_id, record_id=where, first=seen_docs[doc_id]
+                )
             )
             continue
         seen_docs[doc_id] = where
@@ -514,29 +549,51 @@ def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) ->
         annotations = task.get("annotations", [])
         if not isinstance(annotations, list):
             parsed.findings.append(
-                Finding("E711", "`annotations` is not a list", file, doc_id, where)
+                Finding.of(
+                    "E711",
+                    file=file,
+                    doc_id=doc_id,
+                    record_id=where,
+                    key="annotations",
+                    expected="a list",
+                    found=_kind(annotations),
+                )
             )
             continue
         latest: dict[str, ParsedAnnotation] = {}
         for a_index, ann in enumerate(annotations):
             if not isinstance(ann, dict):
                 parsed.findings.append(
-                    Finding("E711", f"annotation {a_index} is not an object", file, doc_id, where)
+                    Finding.of(
+                        "E711",
+                        file=file,
+                        doc_id=doc_id,
+                        record_id=where,
+                        key=f"annotations[{a_index}]",
+                        expected="an object",
+                        found=_kind(ann),
+                    )
                 )
                 continue
             ann_id = str(ann.get("id", f"#{a_index}"))
             a_where = f"{where} / annotation {ann_id}"
             if ann.get("was_cancelled") is True:
                 parsed.notices.append(
-                    Finding(
-                        "E710", "cancelled (skipped) annotation not imported", file, doc_id, a_where
-                    )
+                    Finding.of("E710", file=file, doc_id=doc_id, record_id=a_where)
                 )
                 continue
             annotator = _annotator(ann.get("completed_by"))
             if annotator is None:
                 parsed.findings.append(
-                    Finding("E711", "annotation has no completed_by", file, doc_id, a_where)
+                    Finding.of(
+                        "E711",
+                        file=file,
+                        doc_id=doc_id,
+                        record_id=a_where,
+                        key="completed_by",
+                        expected="a user id or an object with an email or id",
+                        found=_kind(ann.get("completed_by")),
+                    )
                 )
                 continue
             reader = _AnnotationReader(
@@ -561,13 +618,13 @@ def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) ->
             if previous is not None:
                 keep, drop = sorted((previous, item), key=recency, reverse=True)
                 parsed.notices.append(
-                    Finding(
+                    Finding.of(
                         "E714",
-                        f"{annotator} has several annotations; annotation {keep.annotation_id} "
-                        "(the latest) is kept",
-                        file,
-                        doc_id,
-                        drop.where,
+                        file=file,
+                        doc_id=doc_id,
+                        record_id=drop.where,
+                        annotator=annotator,
+                        kept=keep.annotation_id,
                     )
                 )
                 item = keep

@@ -14,9 +14,9 @@ imported annotations ground truth otherwise). The results follow `ls_config.ls_m
   `stance_id` with one line `<stance_id> <target>` per stance (target = span id or
   `entity:<entity_id>`), so several stances can share one hub.
 
-Stances that share a hub must share holder, polarity and evidence (they differ only in
-target); a span that is the cue of two frames cannot be shown either. Such a release
-is refused (E715) rather than exported lossily.
+Stances that share a hub must share holder, polarity and evidence (E715) and have
+different targets (E720); a span that is the cue of two frames cannot be shown either
+(E715). Such a release is refused rather than exported lossily.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ from hmeimim.storage.releases import read_manifest, release_dir
 
 AS_CHOICES = ("predictions", "annotations")
 ENTITY_TARGET = "entity:"
+# What a cue region carries for its one frame, and a hub region for all its stances.
+_FRAME_KEYS = ("frame_id", "source_kind", "source_type", "sources", "contents", "parent")
+_HUB_KEYS = ("holder", "polarity", "evidence")
 
 
 def model_version(version: str) -> str:
@@ -67,12 +70,20 @@ def _relation(from_id: str, to_id: str, name: str) -> dict[str, Any]:
     }
 
 
-def _refuse(doc_id: str, record: str, message: str) -> HmeimimError:
+def _refuse(
+    doc_id: str, record: Mapping[str, Any], other: Mapping[str, Any], role: str, span: str
+) -> HmeimimError:
+    """E715 for `record`, which shares a cue or hub span with `other` but differs from it."""
+    id_key = "frame_id" if role == "cue" else "stance_id"
+    keys = _FRAME_KEYS if role == "cue" else _HUB_KEYS
+    fields = ", ".join(k for k in keys if record.get(k) != other.get(k))
     return HmeimimError(
         "E715",
-        f"doc={doc_id} id={record}",
-        message,
-        "give each stance or frame its own hub span, then export again",
+        f"doc={doc_id} id={record[id_key]}",
+        role=role,
+        span=span,
+        other=other[id_key],
+        fields=fields,
     )
 
 
@@ -96,13 +107,13 @@ def document_results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
         if span.get("entity_id") is not None:
             add(span["span_id"], "entity_id", "textarea", {"text": [span["entity_id"]]})
 
-    cue_of: dict[str, str] = {}
+    cue_of: dict[str, Mapping[str, Any]] = {}
     frames = list(doc.get("attributions") or [])
     for frame in frames:
         cue = frame["cue"]
         if cue in cue_of:
-            raise _refuse(doc_id, frame["frame_id"], f"span {cue} is the cue of two frames")
-        cue_of[cue] = frame["frame_id"]
+            raise _refuse(doc_id, frame, cue_of[cue], "cue", cue)
+        cue_of[cue] = frame
     cue_by_frame = {frame["frame_id"]: frame["cue"] for frame in frames}
     for frame in frames:
         cue = frame["cue"]
@@ -120,18 +131,21 @@ def document_results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
         hubs.setdefault(stance["evidence"][0], []).append(stance)
     for hub, group in hubs.items():
         first = group[0]
-        shared = ("holder", "polarity", "evidence")
         for other in group[1:]:
-            if any(other.get(key) != first.get(key) for key in shared):
-                raise _refuse(
-                    doc_id,
-                    other["stance_id"],
-                    f"shares hub {hub} with {first['stance_id']} but differs in holder, "
-                    "polarity or evidence",
-                )
+            if any(other.get(key) != first.get(key) for key in _HUB_KEYS):
+                raise _refuse(doc_id, other, first, "hub", hub)
         targets = [stance_target_key(s) for s in group]
-        if len(set(targets)) != len(targets):
-            raise _refuse(doc_id, first["stance_id"], f"two stances on hub {hub} share a target")
+        on_target: dict[str, str] = {}
+        for stance, key in zip(group, targets, strict=True):
+            if key in on_target:
+                raise HmeimimError(
+                    "E720",
+                    f"doc={doc_id} id={stance['stance_id']}",
+                    span=hub,
+                    target=key,
+                    other=on_target[key],
+                )
+            on_target[key] = stance["stance_id"]
         add(hub, "polarity", "choices", {"choices": [first["polarity"]]})
         lines = [f"{s['stance_id']} {key}" for s, key in zip(group, targets, strict=True)]
         add(hub, "stance_id", "textarea", {"text": lines})
@@ -177,9 +191,7 @@ def build_tasks(
 ) -> list[dict[str, Any]]:
     """One task per document (see the module docstring)."""
     if as_ not in AS_CHOICES:
-        raise HmeimimError(
-            "E503", f"--as {as_}", "is not an export kind", "use " + " or ".join(AS_CHOICES)
-        )
+        raise HmeimimError("E725", "--as", value=as_, allowed=", ".join(AS_CHOICES))
     schema = schema or load_schema()
     tasks = []
     for doc in documents:

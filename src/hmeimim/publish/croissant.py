@@ -5,11 +5,14 @@ record set per split file (documents with nested `spans`, `attributions` and
 `stances`, each an array of records) plus the entity registry. Fields and types come
 from the schema declaration; licenses, description and the Responsible-AI fields from
 `corpus/release.yaml`. `contentUrl`s are relative to the repository root, where the
-file lives, so `mlcroissant` reads the local Parquet.
+file lives, so `mlcroissant` reads the local Parquet. The document is built with
+mlcroissant's classes (`Metadata`, `FileObject`, `RecordSet`, `Field`) and their
+`to_json()`; mlcroissant is imported only when croissant.json is made (it is slow to import).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -23,23 +26,31 @@ from hmeimim.storage.releases import list_releases, read_manifest
 CROISSANT_FILE = "croissant.json"
 CONFORMS_TO = ["http://mlcommons.org/croissant/1.1", "http://mlcommons.org/croissant/RAI/1.0"]
 _CR = "http://mlcommons.org/croissant/"
+_RAI = "http://mlcommons.org/croissant/RAI/"
 _CONTEXT_TERMS = (
     "arrayShape column containedIn data dataType equivalentProperty examples excludes "
     "extract field fileObject fileProperty fileSet format includes isArray isLiveDataset "
     "jsonPath key md5 parentField path recordSet references regex repeated replace "
     "samplingRate separator source subField transform citeAs"
 )
-_TYPES = {"string": "sc:Text", "int32": "sc:Integer", "date": "sc:Date"}
+_TYPES = {"string": "TEXT", "int32": "INTEGER", "date": "DATE"}  # names in mlc.DataType
 
 
 def _context() -> dict[str, Any]:
+    """The JSON-LD @context of Croissant 1.1.
+
+    mlcroissant builds new metadata with its 1.0 @context (a `Context()` gets the default
+    `Rdf()`), which has no `isArray`, `arrayShape` or `containedIn` term, so that fields
+    would come out as "cr:isArray". Its 1.1 context is private API; this is the same
+    context, handed to the classes through the public `mlc.Rdf(context=...)`.
+    """
     context: dict[str, Any] = {"@language": "en", "@vocab": "https://schema.org/"}
     for term in _CONTEXT_TERMS.split():
         context[term] = f"cr:{term}"
     context.update(
         {
             "cr": _CR,
-            "rai": "http://mlcommons.org/croissant/RAI/",
+            "rai": _RAI,
             "dct": "http://purl.org/dc/terms/",
             "sc": "https://schema.org/",
             "conformsTo": "dct:conformsTo",
@@ -51,53 +62,68 @@ def _context() -> dict[str, Any]:
     return context
 
 
-def _leaf(
-    record_set: str, column: Column, file_id: str, parent: str | None = None
-) -> dict[str, Any]:
+def _leaf(ctx: Any, record_set: str, column: Column, file_id: str, parent: str = "") -> Any:
     """A field read from `column` of the file (or from a key of each item of `parent`)."""
+    import mlcroissant as mlc
+
     element = column.type.removeprefix("list<").removesuffix(">")
-    field_id = f"{record_set}/{parent + '/' if parent else ''}{column.name}"
-    source: dict[str, Any] = {
-        "fileObject": {"@id": file_id},
-        "extract": {"column": parent or column.name},
-    }
-    if parent:
-        source["transform"] = {"jsonPath": column.name}
-    out: dict[str, Any] = {
-        "@type": "cr:Field",
-        "@id": field_id,
-        "name": column.name,
-        "description": column.description,
-        "dataType": _TYPES[element],
-        "source": source,
-    }
-    if column.type.startswith("list<"):
-        out.update({"isArray": True, "arrayShape": "-1"})
-    return out
+    is_list = column.type.startswith("list<")
+    return mlc.Field(
+        ctx=ctx,
+        id=f"{record_set}/{parent + '/' if parent else ''}{column.name}",
+        name=column.name,
+        description=column.description,
+        data_types=[getattr(mlc.DataType, _TYPES[element])],
+        source=mlc.Source(
+            ctx=ctx,
+            file_object=file_id,
+            extract=mlc.Extract(ctx=ctx, column=parent or column.name),
+            transforms=[mlc.Transform(ctx=ctx, json_path=column.name)] if parent else [],
+        ),
+        is_array=True if is_list else None,
+        array_shape="-1" if is_list else None,
+    )
 
 
-def _fields(schema: Schema, table: str, record_set: str, file_id: str) -> list[dict[str, Any]]:
+def _fields(ctx: Any, schema: Schema, table: str, record_set: str, file_id: str) -> list[Any]:
+    import mlcroissant as mlc
+
     fields = []
     for column in schema.tables[table]:
         inner = column.type.removeprefix("list<").removesuffix(">")
         if column.type.startswith("list<") and inner in schema.structs:
+            subfields = [
+                _leaf(ctx, record_set, sub, file_id, parent=column.name)
+                for sub in schema.structs[inner]
+            ]
             fields.append(
-                {
-                    "@type": "cr:Field",
-                    "@id": f"{record_set}/{column.name}",
-                    "name": column.name,
-                    "description": column.description,
-                    "isArray": True,
-                    "arrayShape": "-1",
-                    "subField": [
-                        _leaf(record_set, sub, file_id, parent=column.name)
-                        for sub in schema.structs[inner]
-                    ],
-                }
+                mlc.Field(
+                    ctx=ctx,
+                    id=f"{record_set}/{column.name}",
+                    name=column.name,
+                    description=column.description,
+                    is_array=True,
+                    array_shape="-1",
+                    sub_fields=subfields,
+                )
             )
         else:
-            fields.append(_leaf(record_set, column, file_id))
+            fields.append(_leaf(ctx, record_set, column, file_id))
     return fields
+
+
+def _rai_attributes(metadata_class: Any) -> dict[str, str]:
+    """RAI term (`dataBiases`) -> attribute of `mlc.Metadata` (`data_biases`).
+
+    Read from the JSON-LD URL each attribute declares, not guessed from the spelling
+    (mlcroissant's `data_collection_timeframe` is `dataCollectionTimeFrame`).
+    """
+    out = {}
+    for attribute in dataclasses.fields(metadata_class):
+        url = attribute.metadata.get("url")
+        if isinstance(url, str) and url.startswith(_RAI):
+            out[url.removeprefix(_RAI)] = attribute.name
+    return out
 
 
 def cite_as(info: ReleaseInfo, version: str, released: str) -> str:
@@ -111,72 +137,83 @@ def cite_as(info: ReleaseInfo, version: str, released: str) -> str:
 
 
 def croissant(root: Path, schema: Schema | None = None) -> dict[str, Any]:
-    """The Croissant JSON-LD document of the latest release under `root`."""
+    """The Croissant JSON-LD document of the latest release under `root` (`mlcroissant`)."""
+    import mlcroissant as mlc
+
     schema = schema or load_schema()
     releases = list_releases(root)
     if not releases:
-        raise HmeimimError("E012", str(root / "corpus"), "holds no release", "release one")
+        raise HmeimimError("E016", str(root / "corpus"))
     version, folder = releases[-1]
     manifest = read_manifest(folder)
     info = read_release_info(root)
+    released = str(manifest["released"])
+    ctx = mlc.Context(conforms_to=CONFORMS_TO[0], rdf=mlc.Rdf(context=_context()))
     distribution = []
     record_sets = []
     for name, entry in sorted(manifest["files"].items()):
         distribution.append(
-            {
-                "@type": "cr:FileObject",
-                "@id": name,
-                "name": name,
-                "description": f"Table `{entry['table']}` of release {version}.",
-                "contentUrl": (folder / name).relative_to(root).as_posix(),
-                "encodingFormat": "application/x-parquet",
-                "contentSize": f"{entry['bytes']} B",
-                "sha256": entry["sha256"],
-            }
+            mlc.FileObject(
+                ctx=ctx,
+                id=name,
+                name=name,
+                description=f"Table `{entry['table']}` of release {version}.",
+                content_url=(folder / name).relative_to(root).as_posix(),
+                encoding_formats=["application/x-parquet"],
+                content_size=f"{entry['bytes']} B",
+                sha256=entry["sha256"],
+            )
         )
         if entry["table"] == "documents":
             split = str(entry["split"])
             record_sets.append(
-                {
-                    "@type": "cr:RecordSet",
-                    "@id": split,
-                    "name": split,
-                    "description": f"Documents of the {split} split, one record each, "
+                mlc.RecordSet(
+                    ctx=ctx,
+                    id=split,
+                    name=split,
+                    description=f"Documents of the {split} split, one record each, "
                     "with their spans, attribution frames and stances nested as arrays.",
-                    "key": {"@id": f"{split}/doc_id"},
-                    "field": _fields(schema, "documents", split, name),
-                }
+                    key=[f"{split}/doc_id"],
+                    fields=_fields(ctx, schema, "documents", split, name),
+                )
             )
     record_sets.append(
-        {
-            "@type": "cr:RecordSet",
-            "@id": "entities",
-            "name": "entities",
-            "description": schema.table_descriptions["entities"],
-            "key": {"@id": "entities/entity_id"},
-            "field": _fields(schema, "entities", "entities", ENTITIES_FILE),
-        }
+        mlc.RecordSet(
+            ctx=ctx,
+            id="entities",
+            name="entities",
+            description=schema.table_descriptions["entities"],
+            key=["entities/entity_id"],
+            fields=_fields(ctx, schema, "entities", "entities", ENTITIES_FILE),
+        )
     )
-    document: dict[str, Any] = {
-        "@context": _context(),
-        "@type": "sc:Dataset",
-        "conformsTo": CONFORMS_TO,
-        "name": "hmeimim-corpus",
-        "alternateName": info.title,
-        "description": f"{info.description} {license_statement(info)}",
-        "version": str(version),
-        "datePublished": str(manifest["released"]),
-        "license": spdx_url(info.annotation_license),
-        "creator": [{"@type": "sc:Organization", "name": a} for a in info.authors],
-        "keywords": list(info.keywords),
-        "inLanguage": "en",
-        "citeAs": cite_as(info, str(version), str(manifest["released"])),
-        "isLiveDataset": False,
-        "distribution": distribution,
-        "recordSet": record_sets,
+    # RAI fields from release.yaml (keyed by RAI term) go to the attributes of
+    # `mlc.Metadata`; a term it has no attribute for is kept as an extra `rai:` property.
+    attributes = _rai_attributes(mlc.Metadata)
+    rai = {attributes[k]: v for k, v in info.responsible_ai.items() if k in attributes}
+    extra: dict[str, Any] = {
+        f"rai:{k}": v for k, v in info.responsible_ai.items() if k not in attributes
     }
-    for key, value in info.responsible_ai.items():
-        document[f"rai:{key}"] = value
+    # schema.org `alternateName` has no attribute; `isLiveDataset` is written only when true.
+    extra.update(alternateName=info.title, isLiveDataset=False)
+    metadata = mlc.Metadata(
+        ctx=ctx,
+        name="hmeimim-corpus",
+        description=f"{info.description} {license_statement(info)}",
+        version=str(version),
+        date_published=released,
+        license=[spdx_url(info.annotation_license)],
+        creators=[mlc.Organization(ctx=ctx, name=author) for author in info.authors],
+        keywords=list(info.keywords),
+        in_language=["en"],
+        cite_as=cite_as(info, str(version), released),
+        conforms_to=CONFORMS_TO,
+        distribution=distribution,
+        record_sets=record_sets,
+        extra_properties=extra,
+        **rai,
+    )
+    document: dict[str, Any] = metadata.to_json()
     return document
 
 

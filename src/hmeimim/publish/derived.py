@@ -98,10 +98,15 @@ def schema_docs(schema: Schema) -> str:
     out += [
         "## Finding and error codes",
         "",
-        "| code | name | kind | what to do |",
-        "|---|---|---|---|",
+        "Messages are filled in from the template; `{field}` stands for a value.",
+        "",
+        "| code | name | kind | message | what to do |",
+        "|---|---|---|---|---|",
     ]
-    out += [f"| `{c.code}` | {c.name} | {c.kind} | {_cell(c.fix)} |" for c in CODES.values()]
+    out += [
+        f"| `{c.code}` | {c.name} | {c.kind} | {_cell(c.template)} | {_cell(c.fix)} |"
+        for c in CODES.values()
+    ]
     out.append("")
     for title, groups in (("Nested records", schema.structs), ("Tables", schema.tables)):
         out += [f"## {title}", ""]

@@ -32,10 +32,10 @@ class ReleaseInfo:
     responsible_ai: dict[str, Any]
 
 
-def _text(raw: dict[str, Any], key: str, path: Path) -> str:
+def _text(raw: dict[str, Any], key: str, path: Path, parent: str = "") -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise HmeimimError("E604", str(path), f"`{key}` must be a non-empty string", "fill it in")
+        raise HmeimimError("E609", str(path), key=parent + key, expected="a non-empty string")
     return " ".join(value.split())
 
 
@@ -45,12 +45,12 @@ def read_release_info(root: Path | None = None) -> ReleaseInfo:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
-        raise HmeimimError("E604", str(path), f"cannot be read ({error})", "restore it") from None
+        raise HmeimimError("E604", str(path), reason=str(error)) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("licenses"), dict):
-        raise HmeimimError("E604", str(path), "has no `licenses` mapping", "restore it")
+        raise HmeimimError("E609", str(path), key="licenses", expected="a mapping")
     licenses: dict[str, Any] = raw["licenses"]
-    code = _text(licenses, "code", path)
-    annotations = _text(licenses, "annotations", path)
+    code = _text(licenses, "code", path, "licenses.")
+    annotations = _text(licenses, "annotations", path, "licenses.")
     text_license = licenses.get("text")
     authors = raw.get("authors") or []
     return ReleaseInfo(

@@ -51,7 +51,7 @@ def build_release(
     schema = schema or load_schema()
     parsed = Version.parse(version)
     if not sources.is_dir():
-        raise HmeimimError("E002", str(sources), "is not a folder", "pass the authoring folder")
+        raise HmeimimError("E002", str(sources), expected="folder")
     if released is None:
         released = dt.date.today().isoformat()
     read, findings = read_valid_sources(sources, schema)

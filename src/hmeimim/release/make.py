@@ -117,9 +117,7 @@ def _release_lock(root: Path) -> Iterator[None]:
     try:
         lock.acquire()
     except filelock.Timeout:
-        raise HmeimimError(
-            "E605", str(base / LOCK_FILE), "another release is being written", "wait for it"
-        ) from None
+        raise HmeimimError("E605", str(base / LOCK_FILE)) from None
     try:
         yield
     finally:
@@ -153,11 +151,7 @@ def _check_schema_unchanged(root: Path, parent: Path, schema: Schema, parent_sch
     written = pq.read_schema(files[0]).remove_metadata()
     if not written.equals(schema.arrow_schema("documents").remove_metadata()):
         raise HmeimimError(
-            "E603",
-            str(schema_dir(root) / SCHEMA_COPY),
-            f"the tables differ from release {parent.name} but schema_version is still "
-            f"{schema.version}",
-            "raise schema_version (major for a break) and release with that bump",
+            "E603", str(schema_dir(root) / SCHEMA_COPY), release=parent.name, version=schema.version
         )
 
 
@@ -186,21 +180,22 @@ def write_next_release(
     import`; after a successful release it becomes the new `corpus/sources`.
 
     Returns findings without writing anything when the inputs do not validate; raises
-    `HmeimimError` for a bump that does not fit (E601), nothing to release (E602), an
-    undeclared schema change (E603), or an existing version (E013).
+    `HmeimimError` for a bump that is no bump kind (E607) or does not fit (E601), a
+    release date that is no date (E015), nothing to release (E602), an undeclared schema
+    change (E603), or an existing version (E013).
     """
     if bump not in BUMPS:
-        raise HmeimimError("E601", bump, "is not a bump kind", "use major, minor or patch")
+        raise HmeimimError("E607", "--bump", value=bump, allowed=", ".join(BUMPS))
     root = root or project_root()
     released = released or dt.date.today().isoformat()
     try:
         dt.date.fromisoformat(released)
     except ValueError:
-        raise HmeimimError("E011", released, "is not a date", "write YYYY-MM-DD") from None
+        raise HmeimimError("E015", "--released", value=released) from None
     default = corpus_dir(root) / SOURCES
     sources = sources or default
     if not sources.is_dir():
-        raise HmeimimError("E002", str(sources), "is not a folder", "restore the inputs")
+        raise HmeimimError("E002", str(sources), expected="folder")
     with _release_lock(root):
         remove_staging(root)
         staging = _stage_inputs(root, sources)
@@ -257,26 +252,22 @@ def _release_from(
     )
     needed = required_bump(parent_schema=parent_schema, schema_version=schema.version, diff=diff)
     if needed is None:
-        raise HmeimimError(
-            "E602",
-            str(corpus_dir(root) / SOURCES),
-            f"is identical to release {parent_version}",
-            "change the inputs before releasing",
-        )
+        raise HmeimimError("E602", str(corpus_dir(root) / SOURCES), release=parent_version)
     if bump != needed:
         raise HmeimimError(
             "E601",
             f"--bump {bump}",
-            f"does not fit the change since {parent_version or 'nothing'} "
-            f"({_reason(diff)}; schema {parent_schema or '-'} -> {schema.version}): "
-            f"it needs a {needed} bump",
-            f"release with --bump {needed}",
+            parent=parent_version or "nothing",
+            change=_reason(diff),
+            old_schema=parent_schema or "-",
+            new_schema=schema.version,
+            needed=needed,
         )
     version = str(next_version(parent_version, bump))
     diff.new = version
     target = corpus_dir(root) / f"v{version}"
     if target.exists():
-        raise HmeimimError("E013", str(target), "already exists", "a release never changes")
+        raise HmeimimError("E013", str(target))
     kept = inputs_dir(version, root)
     if kept.exists():
         # Left by a writer killed after copying the inputs: there is no release to match.

@@ -27,15 +27,11 @@ def rebuild_release(version: str, *, out: Path, root: Path | None = None) -> Pat
     manifest = read_manifest(folder)
     kept = inputs_dir(version, root)
     if not (kept / SOURCES).is_dir():
-        raise HmeimimError("E606", str(kept), "holds no inputs", "restore it from git")
+        raise HmeimimError("E606", str(kept))
     digest = sources_digest(kept / SOURCES)
     if digest != manifest.get("sources_sha256"):
-        raise HmeimimError(
-            "E606",
-            str(kept / SOURCES),
-            f"has sha256 {digest[:12]}…, not the manifest's sources_sha256",
-            "restore the kept inputs from git; they never change",
-        )
+        listed = str(manifest.get("sources_sha256"))[:12]
+        raise HmeimimError("E608", str(kept / SOURCES), actual=digest[:12], listed=listed)
     schema = read_schema(kept / SCHEMA_COPY)
     read = read_sources(kept / SOURCES, schema)
     extra: dict[str, Any] = {k: manifest[k] for k in ("inputs", "bump", "notes") if k in manifest}

@@ -128,7 +128,11 @@ def _features_from_fields(fields: list[pa.Field]) -> dict[str, Any]:
     """HF `datasets` feature JSON for Arrow fields.
 
     Lists of structs become `List` of a dict, never the legacy `Sequence`, which would turn
-    a list of dicts into a dict of lists.
+    a list of dicts into a dict of lists. `datasets.Features.from_arrow_schema(...).to_dict()`
+    gives an equal dict, but with `_type` last in each feature instead of first; this JSON is
+    written into the Parquet metadata, so that key order is part of the released bytes
+    (`hmeimim reproduce`). Hence kept here; tests/test_lib_hf_features.py checks it against
+    datasets' conversion.
     """
     return {field.name: _feature_of_type(field.type) for field in fields}
 
@@ -202,12 +206,7 @@ def read_schema(path: Path) -> Schema:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return parse_schema(raw)
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
-        raise HmeimimError(
-            "E010",
-            str(path),
-            f"the schema declaration cannot be read ({error.__class__.__name__}: {error})",
-            "restore schema/hmeimim.yaml from the repository",
-        ) from None
+        raise HmeimimError("E010", str(path), reason=f"{type(error).__name__}: {error}") from None
 
 
 @cache

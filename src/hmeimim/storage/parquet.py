@@ -49,14 +49,9 @@ def open_parquet(path: Path) -> pq.ParquetFile:
     try:
         return pq.ParquetFile(path)
     except FileNotFoundError:
-        raise HmeimimError("E002", str(path), "does not exist", "check the path") from None
+        raise HmeimimError("E002", str(path), expected="file") from None
     except (OSError, pa.ArrowException) as error:
-        raise HmeimimError(
-            "E001",
-            str(path),
-            f"is not a readable Parquet file ({error})",
-            "restore the file from git or rebuild the release",
-        ) from None
+        raise HmeimimError("E001", str(path), format="Parquet", reason=str(error)) from None
 
 
 def iter_records(path: Path, batch_size: int = 256) -> Iterator[dict[str, Any]]:
@@ -66,12 +61,7 @@ def iter_records(path: Path, batch_size: int = 256) -> Iterator[dict[str, Any]]:
         for batch in parquet.iter_batches(batch_size=batch_size):
             yield from batch.to_pylist()
     except (OSError, pa.ArrowException) as error:
-        raise HmeimimError(
-            "E001",
-            str(path),
-            f"cannot be read to the end ({error})",
-            "restore the file from git or rebuild the release",
-        ) from None
+        raise HmeimimError("E001", str(path), format="Parquet", reason=str(error)) from None
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:

@@ -43,9 +43,7 @@ def release_dir(version: str | None = None, root: Path | None = None) -> Path:
     """The folder of `version`, or of the latest release when `version` is None."""
     releases = list_releases(root)
     if not releases:
-        raise HmeimimError(
-            "E012", str(corpus_dir(root)), "holds no release", "write one with `hmeimim release`"
-        )
+        raise HmeimimError("E016", str(corpus_dir(root)))
     if version is None:
         return releases[-1][1]
     wanted = Version.parse(version)
@@ -53,7 +51,7 @@ def release_dir(version: str | None = None, root: Path | None = None) -> Path:
         if found == wanted:
             return path
     known = ", ".join(str(v) for v, _ in releases)
-    raise HmeimimError("E012", f"version {wanted}", f"is not released (have: {known})", "pick one")
+    raise HmeimimError("E012", f"version {wanted}", known=known)
 
 
 def inputs_dir(version: str, root: Path | None = None) -> Path:
@@ -65,12 +63,10 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / MANIFEST
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise HmeimimError("E004", str(path), "is missing", "rebuild the release") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise HmeimimError("E004", str(path), f"is not valid JSON ({error})", "rebuild") from None
+        raise HmeimimError("E004", str(path), reason=str(error)) from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        raise HmeimimError("E004", str(path), "has no `files` mapping", "rebuild the release")
+        raise HmeimimError("E008", str(path), key="files", expected="a mapping of file names")
     return manifest
 
 
@@ -108,9 +104,5 @@ def release_schema(folder: Path, manifest: dict[str, Any] | None = None) -> Sche
     if current.version == declared:
         return current
     raise HmeimimError(
-        "E014",
-        str(kept),
-        f"is missing, and release {folder.name} has schema {declared} while this "
-        f"checkout has {current.version}",
-        "restore the release's kept inputs (corpus/inputs/) from git",
+        "E014", str(kept), release=folder.name, declared=declared, current=current.version
     )

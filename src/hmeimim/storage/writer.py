@@ -36,12 +36,7 @@ def write_release(
     is not a release and is ignored by every reader. `extra` adds keys to the manifest.
     """
     if out_dir.exists():
-        raise HmeimimError(
-            "E013",
-            str(out_dir),
-            "already exists; a written release never changes",
-            "choose a new version",
-        )
+        raise HmeimimError("E013", str(out_dir))
     documents = records.documents
     with staged_folder(out_dir) as staging:
         files: dict[str, dict[str, Any]] = {}

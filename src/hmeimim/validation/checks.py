@@ -65,9 +65,11 @@ class _DocumentCheck:
         # Raw annotator layers legitimately repeat the gold ids; there, ids are per row.
         self.corpus_wide_ids = True
 
-    def add(self, code: str, message: str, record_id: str | None = None) -> None:
+    def add(self, code: str, record_id: str | None = None, /, **params: Any) -> None:
         self.findings.append(
-            Finding(code, message, file=self.corpus.file, doc_id=self.doc_id, record_id=record_id)
+            Finding.of(
+                code, file=self.corpus.file, doc_id=self.doc_id, record_id=record_id, **params
+            )
         )
 
     def run(self, table: str) -> None:
@@ -104,32 +106,32 @@ class _DocumentCheck:
             value = row.get(column.name)
             if value is None:
                 if column.required:
-                    self.add("E101", f"required field `{column.name}` is null or missing", rid)
+                    self.add("E101", rid, field=column.name)
                 continue
             # Layers and labels get their own codes (E205, E206) in check_span.
             generic_enum = column.enum and column.enum not in ("layers", "labels")
             if generic_enum and value not in self.schema.enum_values(str(column.enum)):
                 allowed = ", ".join(self.schema.enum_values(str(column.enum)))
-                self.add("E105", f"`{column.name}` is {value!r}; allowed: {allowed}", rid)
+                self.add("E105", rid, field=column.name, value=value, allowed=allowed)
             if column.pattern and isinstance(value, str):
                 pattern = self.schema.id_patterns[column.pattern]
                 if not re.fullmatch(pattern, value):
-                    self.add("E106", f"`{column.name}` {value!r} does not match {pattern}", rid)
+                    self.add("E106", rid, field=column.name, value=value, pattern=pattern)
 
     def check_document_fields(self) -> None:
         doc_id = self.doc_id
         if doc_id is not None:
             first = self.corpus.seen_docs.get(doc_id)
             if first is not None:
-                self.add("E102", f"doc_id {doc_id!r} occurs more than once (first in {first})")
+                self.add("E102", first=first)
             else:
                 self.corpus.seen_docs[doc_id] = self.corpus.file or "<input>"
         text = self.record.get("text")
         if isinstance(text, str):
             if "\r" in text:
-                self.add("E104", f"text contains a carriage return at offset {text.index(chr(13))}")
+                self.add("E104", offset=text.index("\r"))
             if not unicodedata.is_normalized("NFC", text):
-                self.add("E103", "text is not in Unicode normalization form NFC")
+                self.add("E103")
 
     # -- spans ------------------------------------------------------------------------------
 
@@ -138,21 +140,19 @@ class _DocumentCheck:
         if not isinstance(span_id, str):
             return
         if span_id in self.spans:
-            self.add("E201", f"span id {span_id!r} occurs twice in this document", span_id)
+            self.add("E201", span_id, span_id=span_id, document=self.doc_id)
         elif self.corpus_wide_ids:
             seen_in = self.corpus.seen_spans.setdefault(span_id, str(self.doc_id))
             if seen_in != self.doc_id:
-                self.add(
-                    "E201", f"span id {span_id!r} is already used in document {seen_in}", span_id
-                )
+                self.add("E201", span_id, span_id=span_id, document=seen_in)
         self.spans[span_id] = span
         layer, label = span.get("layer"), span.get("label")
         if layer is not None and layer not in self.schema.layers:
-            self.add("E205", f"layer {layer!r} is not declared", span_id)
+            self.add("E205", span_id, layer=layer)
         elif layer is not None and label is not None:
             allowed = self.schema.layers[layer].label_names
             if label not in allowed:
-                self.add("E206", f"label {label!r} is not in layer {layer!r} ({allowed})", span_id)
+                self.add("E206", span_id, label=label, layer=layer, allowed=", ".join(allowed))
         self.check_entity_link(span, span_id)
         if text is not None:
             self.check_offsets(span, span_id, text)
@@ -161,35 +161,27 @@ class _DocumentCheck:
         entity_id = span.get("entity_id")
         if span.get("layer") != "entity":
             if entity_id is not None:
-                self.add(
-                    "E208", f"a {span.get('layer')} span carries entity_id {entity_id!r}", span_id
-                )
+                self.add("E208", span_id, layer=span.get("layer"), entity_id=entity_id)
             return
         known = self.corpus.entity_ids
         if entity_id is None:
             if known is not None:
-                self.add("E209", "entity mention has no entity_id", span_id)
+                self.add("E209", span_id)
         elif known is not None and entity_id not in known:
-            self.add("E207", f"entity_id {entity_id!r} is not in the registry", span_id)
+            self.add("E207", span_id, field="entity_id", entity_id=entity_id)
 
     def check_offsets(self, span: Record, span_id: str, text: str) -> None:
         start, end, quoted = span.get("start"), span.get("end"), span.get("text")
         if not isinstance(start, int) or not isinstance(end, int):
             return
         if not 0 <= start < end <= len(text):
-            self.add(
-                "E202",
-                f"[{start}, {end}) is not a non-empty range inside the text (length {len(text)})",
-                span_id,
-            )
+            self.add("E202", span_id, start=start, end=end, length=len(text))
             return
         actual = text[start:end]
         if quoted is not None and quoted != actual:
-            self.add(
-                "E203", f"span text {quoted!r} differs from text[{start}:{end}] {actual!r}", span_id
-            )
+            self.add("E203", span_id, quoted=quoted, start=start, end=end, actual=actual)
         if actual != actual.strip():
-            self.add("E204", f"span {actual!r} starts or ends with whitespace", span_id)
+            self.add("E204", span_id, text=actual)
 
     # -- frames and stances -----------------------------------------------------------------
 
@@ -199,15 +191,11 @@ class _DocumentCheck:
             return None
         key = f"{kind}:{relation_id}"
         if key in self.relation_ids:
-            self.add(
-                "E301", f"{kind} id {relation_id!r} occurs twice in this document", relation_id
-            )
+            self.add("E301", relation_id, kind=kind, relation_id=relation_id, document=self.doc_id)
         elif self.corpus_wide_ids:
             seen_in = self.corpus.seen_relations.setdefault(key, str(self.doc_id))
             if seen_in != self.doc_id:
-                self.add(
-                    "E301", f"{kind} id {relation_id!r} is already used in {seen_in}", relation_id
-                )
+                self.add("E301", relation_id, kind=kind, relation_id=relation_id, document=seen_in)
         self.relation_ids.add(key)
         return relation_id
 
@@ -215,25 +203,24 @@ class _DocumentCheck:
         count = len(ids)
         if count < endpoint.min or (endpoint.max is not None and count > endpoint.max):
             upper = "n" if endpoint.max is None else str(endpoint.max)
-            self.add(
-                "E304",
-                f"role `{role}` has {count} span(s); the schema allows {endpoint.min}..{upper}",
-                rid,
-            )
+            self.add("E304", rid, role=role, count=count, min=endpoint.min, max=upper)
         for span_id in ids:
             self.check_endpoint(rid, role, span_id, endpoint)
 
     def check_endpoint(self, rid: str, role: str, span_id: Any, endpoint: Endpoint) -> None:
         span = self.spans.get(span_id) if isinstance(span_id, str) else None
         if span is None:
-            self.add("E302", f"`{role}` points to span {span_id!r}, which this document lacks", rid)
+            self.add("E302", rid, field=role, kind="span", target=span_id, scope="this document")
             return
         if span.get("layer") not in endpoint.layers or span.get("label") not in endpoint.labels:
             self.add(
                 "E303",
-                f"`{role}` points to {span.get('layer')}/{span.get('label')} span {span_id!r}; "
-                f"allowed labels: {', '.join(endpoint.labels)}",
                 rid,
+                role=role,
+                layer=span.get("layer"),
+                label=span.get("label"),
+                span_id=span_id,
+                allowed=", ".join(endpoint.labels),
             )
 
     def check_attribution(self, frame: Record, frame_ids: set[Any]) -> None:
@@ -247,15 +234,18 @@ class _DocumentCheck:
         self.check_role(rid, "sources", sources, roles["sources"])
         self.check_role(rid, "contents", list(frame.get("contents") or []), roles["contents"])
         kind = frame.get("source_kind")
+        conflict = {"kind_field": "source_kind", "kind": kind}
         if kind == "explicit" and not sources:
-            self.add("E305", "source_kind is explicit but the frame has no source span", rid)
+            self.add("E305", rid, **conflict, field="sources", state="empty")
         if kind in ("writer", "implicit") and sources:
-            self.add("E305", f"source_kind is {kind} but the frame has source spans", rid)
+            self.add("E305", rid, **conflict, field="sources", state="not empty")
         if kind == "explicit" and frame.get("source_type") is None:
-            self.add("E305", "source_kind is explicit but source_type is null", rid)
+            self.add("E305", rid, **conflict, field="source_type", state="null")
         parent = frame.get("parent")
         if parent is not None and parent not in frame_ids:
-            self.add("E302", f"parent frame {parent!r} is not in this document", rid)
+            self.add(
+                "E302", rid, field="parent", kind="frame", target=parent, scope="this document"
+            )
 
     def check_parent_cycles(self, frames: list[Record]) -> None:
         parents = {f.get("frame_id"): f.get("parent") for f in frames}
@@ -264,7 +254,7 @@ class _DocumentCheck:
             node = parents.get(start)
             while node is not None and node in parents:
                 if node in seen:
-                    self.add("E306", f"frame {start!r} is its own ancestor", start)
+                    self.add("E306", start, frame_id=start)
                     break
                 seen.add(node)
                 node = parents.get(node)
@@ -275,11 +265,12 @@ class _DocumentCheck:
             return
         roles = self.schema.frames["stance"]
         holder, holder_kind = stance.get("holder"), stance.get("holder_kind")
+        conflict = {"kind_field": "holder_kind", "kind": holder_kind, "field": "holder"}
         if holder_kind == "writer" and holder is not None:
-            self.add("E305", "holder_kind is writer but a holder span is given", rid)
+            self.add("E305", rid, **conflict, state="not null")
         elif holder_kind == "span":
             if holder is None:
-                self.add("E305", "holder_kind is span but holder is null", rid)
+                self.add("E305", rid, **conflict, state="null")
             else:
                 self.check_endpoint(rid, "holder", holder, roles["holder"])
         self.check_role(rid, "evidence", list(stance.get("evidence") or []), roles["evidence"])
@@ -295,4 +286,4 @@ class _DocumentCheck:
             and self.corpus.entity_ids is not None
             and target not in self.corpus.entity_ids
         ):
-            self.add("E207", f"target entity {target!r} is not in the registry", rid)
+            self.add("E207", rid, field="target", entity_id=target)

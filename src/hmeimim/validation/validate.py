@@ -23,6 +23,7 @@ import pyarrow as pa
 from hmeimim.authoring.sources import Sources, read_sources
 from hmeimim.errors import Finding, HmeimimError
 from hmeimim.model import ANNOTATORS_FILE, ENTITIES_FILE, MANIFEST, SPLITS, CorpusRecords
+from hmeimim.paths import corpus_dir
 from hmeimim.schema.declaration import Schema, load_schema
 from hmeimim.storage.files import sha256_of
 from hmeimim.storage.parquet import iter_records, open_parquet
@@ -88,18 +89,26 @@ def _schema_findings(path: Path, actual: pa.Schema, expected: pa.Schema) -> list
         for a, e in zip(actual, expected, strict=True)
     ):
         return []
-    problems = []
+    missing, retyped = [], []
     for exp in expected:
         idx = actual.get_field_index(exp.name)
         if idx < 0:
-            problems.append(f"column `{exp.name}` is missing")
+            missing.append(f"`{exp.name}`")
         elif not relaxed_type(actual.field(idx).type).equals(relaxed_type(exp.type)):
-            problems.append(f"column `{exp.name}` is {actual.field(idx).type}, expected {exp.type}")
-    problems += [
-        f"column `{n}` is not in the schema" for n in actual.names if n not in expected.names
+            retyped.append(f"`{exp.name}` {actual.field(idx).type}, expected {exp.type}")
+    undeclared = [f"`{n}`" for n in actual.names if n not in expected.names]
+    present = [n for n in expected.names if n in actual.names]
+    order = "as declared" if [n for n in actual.names if n in present] == present else "differs"
+    return [
+        Finding.of(
+            "E003",
+            file=str(path),
+            missing=", ".join(missing) or "none",
+            retyped="; ".join(retyped) or "none",
+            undeclared=", ".join(undeclared) or "none",
+            order=order,
+        )
     ]
-    message = "; ".join(problems) or "column order differs from the schema"
-    return [Finding("E003", message, file=str(path))]
 
 
 class _Validator:
@@ -124,12 +133,12 @@ class _Validator:
         for entity_id, count in sorted(ids.items()):
             if count > 1:
                 self.report.findings.append(
-                    Finding(
+                    Finding.of(
                         "E401",
-                        f"entity_id {entity_id!r} occurs {count} times",
-                        str(path),
-                        None,
-                        entity_id,
+                        file=str(path),
+                        record_id=entity_id,
+                        entity_id=entity_id,
+                        count=count,
                     )
                 )
         return frozenset(ids)
@@ -152,7 +161,7 @@ class _Validator:
             self.report.readable += data
             return records
         except HmeimimError as error:
-            self.report.findings.append(Finding(error.code, error.message, file=str(path)))
+            self.report.findings.append(Finding.from_error(error, file=str(path)))
             return None
 
     def check_documents(
@@ -170,21 +179,25 @@ class _Validator:
                 doc_ids.add(str(record.get("doc_id")))
                 if split is not None and record.get("split") != split:
                     self.report.findings.append(
-                        Finding(
+                        Finding.of(
                             "E007",
-                            f"document has split {record.get('split')!r} but is in {path.name}",
                             file=str(path),
                             doc_id=record.get("doc_id"),
+                            split=record.get("split"),
+                            file_name=path.name,
                         )
                     )
             elif record.get("doc_id") not in checker.seen_docs:
                 self.report.findings.append(
-                    Finding(
+                    Finding.of(
                         "E302",
-                        "annotator layer for a document that is not in the release",
                         file=str(path),
                         doc_id=record.get("doc_id"),
                         record_id=record.get("annotator"),
+                        field="doc_id",
+                        kind="document",
+                        target=record.get("doc_id"),
+                        scope="the release",
                     )
                 )
         return doc_ids
@@ -193,44 +206,43 @@ class _Validator:
         try:
             manifest = read_manifest(folder)
         except HmeimimError as error:
-            self.report.findings.append(Finding("E004", error.message, file=error.location))
+            self.report.findings.append(Finding.from_error(error))
             return
         listed = manifest["files"]
         for name, entry in sorted(listed.items()):
             path = folder / name
             if not path.is_file():
                 self.report.findings.append(
-                    Finding("E002", "listed in manifest.json", file=str(path))
+                    Finding.of("E002", file=str(path), expected="file listed in manifest.json")
                 )
                 continue
             if not isinstance(entry, dict) or not re.fullmatch(
                 r"[0-9a-f]{64}", str(entry.get("sha256"))
             ):
                 self.report.findings.append(
-                    Finding(
-                        "E004",
-                        f"manifest entry for {name} has no sha256",
+                    Finding.of(
+                        "E008",
                         file=str(folder / MANIFEST),
+                        key=f"files.{name}.sha256",
+                        expected="a SHA-256 digest (64 hex digits)",
                     )
                 )
                 continue
             actual = sha256_of(path)
             if actual != entry["sha256"] or path.stat().st_size != entry.get("bytes"):
                 self.report.findings.append(
-                    Finding(
+                    Finding.of(
                         "E005",
-                        f"sha256 {actual[:12]}… / {path.stat().st_size} bytes differ from "
-                        f"the manifest ({str(entry['sha256'])[:12]}… / {entry.get('bytes')} bytes)",
                         file=str(path),
+                        actual=actual[:12],
+                        size=path.stat().st_size,
+                        listed=str(entry["sha256"])[:12],
+                        listed_size=entry.get("bytes"),
                     )
                 )
         for child in sorted(folder.iterdir()):
             if child.name != MANIFEST and child.name not in listed:
-                self.report.findings.append(
-                    Finding(
-                        "E006", "is in the release folder but not in manifest.json", file=str(child)
-                    )
-                )
+                self.report.findings.append(Finding.of("E006", file=str(child)))
 
     def validate_release(self, folder: Path) -> None:
         self.check_manifest(folder)
@@ -256,7 +268,7 @@ class _Validator:
         try:
             return release_schema(folder, manifest)
         except HmeimimError as error:
-            self.report.findings.append(Finding(error.code, error.message, file=error.location))
+            self.report.findings.append(Finding.from_error(error))
             return self.default_schema
 
     def validate_sources(self, folder: Path) -> None:
@@ -294,14 +306,12 @@ def validate_paths(
 
     `schema` is the schema for authoring folders and loose files (default: the
     checkout's); releases use their own. `handlers` check other files by suffix (such
-    as ".json"). Raises `HmeimimError` (E012) only when there is nothing to validate.
+    as ".json"). Raises `HmeimimError` (E016) only when there is nothing to validate.
     """
     validator = _Validator(schema or load_schema())
     targets = list(paths) if paths else default_paths()
     if not targets:
-        raise HmeimimError(
-            "E012", "corpus/", "holds no release to validate", "run `hmeimim release`"
-        )
+        raise HmeimimError("E016", str(corpus_dir()))
     for path in targets:
         handler = (handlers or {}).get(path.suffix) if path.is_file() else None
         if handler is not None:
@@ -313,7 +323,9 @@ def validate_paths(
         elif path.exists():
             validator.validate_file(path)
         else:
-            validator.report.findings.append(Finding("E002", "does not exist", file=str(path)))
+            validator.report.findings.append(
+                Finding.of("E002", file=str(path), expected="file or folder")
+            )
     return validator.report
 
 
@@ -366,7 +378,7 @@ def validate_records(
         findings.extend(checker.check_row(entity, "entities", entity.get("entity_id")))
     counts = Counter(str(e["entity_id"]) for e in entity_list or [])
     findings += [
-        Finding("E401", f"entity_id {k!r} occurs {n} times", file, None, k)
+        Finding.of("E401", file=file, record_id=k, entity_id=k, count=n)
         for k, n in counts.items()
         if n > 1
     ]

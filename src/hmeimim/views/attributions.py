@@ -80,12 +80,7 @@ def attribution_examples(version: str | None = None) -> Any:
 
 def _check_negatives(negatives: int) -> None:
     if isinstance(negatives, bool) or not isinstance(negatives, int) or negatives < 0:
-        raise HmeimimError(
-            "E503",
-            "option negatives",
-            f"{negatives!r} is not a whole number >= 0",
-            "pass negatives as 0, 1, 2, ...",
-        )
+        raise HmeimimError("E503", "option negatives", value=negatives, allowed="0, 1, 2, ...")
 
 
 def attribution_pairs_of(

@@ -41,12 +41,7 @@ def require_spacy() -> None:
     try:
         import spacy  # noqa: F401
     except ImportError:
-        raise HmeimimError(
-            "E501",
-            "spacy",
-            "this view needs spaCy, which is not installed",
-            "install the extra: pip install 'hmeimim-corpus[views]'",
-        ) from None
+        raise HmeimimError("E501", "spacy") from None
 
 
 @cache
@@ -60,10 +55,7 @@ def blank_pipeline(language: str) -> Language:
         return spacy.blank(primary)
     except (ImportError, KeyError, ValueError) as error:
         raise HmeimimError(
-            "E502",
-            f"language={language}",
-            f"spaCy has no blank pipeline for {primary!r} ({error.__class__.__name__})",
-            "fix the document's language tag, or add spaCy support for the language",
+            "E502", f"language={language}", language=primary, reason=error.__class__.__name__
         ) from None
 
 
@@ -76,12 +68,8 @@ def check_option(name: str, value: object, allowed: Iterable[object]) -> None:
     """Raise E503 when a view option has a value outside `allowed`."""
     allowed = tuple(allowed)
     if value not in allowed:
-        raise HmeimimError(
-            "E503",
-            f"option {name}",
-            f"{value!r} is not one of {', '.join(repr(a) for a in allowed)}",
-            f"pass {name} as one of the listed values",
-        )
+        listed = ", ".join(repr(a) for a in allowed)
+        raise HmeimimError("E503", f"option {name}", value=value, allowed=listed)
 
 
 def check_layer(layer: str) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hmeimim.errors import HmeimimError
-from hmeimim.model import SPLITS
+from hmeimim.model import ENTITY_LAYER, SPLITS
 from hmeimim.schema.declaration import load_schema
 from hmeimim.storage.records import iter_documents
 from hmeimim.views.base import (
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 EXTENSIONS = ("doc_id", "split", "attributions", "stances", "skipped")
-ENTITY_LAYER = "entity"
 
 
 def register_extensions() -> None:
@@ -142,9 +141,7 @@ def export_spacy(out_dir: Path, *, version: str | None = None) -> dict[str, Path
     """
     require_spacy()
     if out_dir.exists() and not out_dir.is_dir():
-        raise HmeimimError(
-            "E504", str(out_dir), "is a file, not a folder", "give a folder path for the export"
-        )
+        raise HmeimimError("E504", str(out_dir))
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
     for split in SPLITS:
@@ -166,9 +163,7 @@ def read_spacy(path: Path, *, language: str = "en") -> list[Doc]:
     try:
         docbin = DocBin(store_user_data=True).from_disk(path)
     except (OSError, ValueError) as error:
-        raise HmeimimError(
-            "E001", str(path), f"is not a readable DocBin ({error})", "export it again"
-        ) from None
+        raise HmeimimError("E001", str(path), format="a spaCy DocBin", reason=str(error)) from None
     docs = list(docbin.get_docs(vocab))
     for doc in docs:
         for name in EXTENSIONS:

@@ -41,20 +41,6 @@ def ner_label_names(scheme: str = "BIO", layer: str = "entity") -> list[str]:
     return ["O", *(f"{prefix}-{label}" for label in labels for prefix in SCHEMES[scheme])]
 
 
-def _tags(length: int, kept: Sequence[tuple[int, int, str]], scheme: str) -> list[str]:
-    tags = ["O"] * length
-    for start, end, label in kept:
-        if scheme == "BILOU" and end - start == 1:
-            tags[start] = f"U-{label}"
-            continue
-        tags[start] = f"B-{label}"
-        for i in range(start + 1, end):
-            tags[i] = f"I-{label}"
-        if scheme == "BILOU":
-            tags[end - 1] = f"L-{label}"
-    return tags
-
-
 def ner_examples_of(
     document: Mapping[str, Any],
     *,
@@ -71,25 +57,35 @@ def ner_examples_of(
     check_option("unit", unit, UNITS)
     check_layer(layer)
     doc = tokenize(document)
+    from spacy.training import biluo_to_iob, offsets_to_biluo_tags
+
     kept, skipped = align_layer(doc, document["spans"], layer)
     text = str(document["text"])
     bounds = [(0, len(text))] if unit == "document" else paragraphs(text)
-    examples = []
-    for number, (lo, hi) in enumerate(bounds):
+    units: list[tuple[list[int], list[dict[str, Any]]]] = []
+    tagged: list[tuple[int, int, str]] = []  # kept mentions inside their unit, in characters
+    for lo, hi in bounds:
         indices = [t.i for t in doc if not t.is_space and lo <= t.idx < hi]
-        position = {token_index: n for n, token_index in enumerate(indices)}
-        inside: list[tuple[int, int, str]] = []
         unit_skipped = [s for s in skipped if lo <= s["start"] < hi]
         for item in kept:
             if not lo <= item.span["start"] < hi:
                 continue
-            last = item.token_end - 1
-            if item.span["end"] > hi or last not in position:
+            last = doc[item.token_end - 1]
+            if item.span["end"] > hi or last.is_space or not lo <= last.idx < hi:
                 unit_skipped.append(skipped_record(item.span, CROSSES_PARAGRAPH))
                 continue
-            inside.append((position[item.token_start], position[last] + 1, item.span["label"]))
+            start = doc[item.token_start].idx
+            tagged.append((start, last.idx + len(last.text), item.span["label"]))
         unit_skipped.sort(key=lambda s: (s["start"], s["end"], s["span_id"]))
-        doc_id = str(document["doc_id"])
+        units.append((indices, unit_skipped))
+    # One tag per token of the whole Doc (whitespace tokens included), then each unit
+    # keeps the tags of its own tokens.
+    tags = offsets_to_biluo_tags(doc, tagged)
+    if scheme == "BIO":
+        tags = biluo_to_iob(tags)
+    doc_id = str(document["doc_id"])
+    examples = []
+    for number, (indices, unit_skipped) in enumerate(units):
         examples.append(
             {
                 "id": doc_id if unit == "document" else f"{doc_id}/p{number:03d}",
@@ -97,7 +93,7 @@ def ner_examples_of(
                 "tokens": [doc[i].text for i in indices],
                 "token_starts": [doc[i].idx for i in indices],
                 "token_ends": [doc[i].idx + len(doc[i].text) for i in indices],
-                "ner_tags": _tags(len(indices), inside, scheme),
+                "ner_tags": [tags[i] for i in indices],
                 "skipped": unit_skipped,
             }
         )
