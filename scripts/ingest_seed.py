@@ -30,7 +30,7 @@ def main(seed: Path) -> int:
             strip_prefix=HEADER,
             published=dt.date(2024, 12, 20),
             sources=Path(tmp),
-        )
+        ).folder
         authored = ROOT / "corpus" / "sources" / "documents" / DOC_ID
         same_text = (fresh / "text.txt").read_bytes() == (authored / "text.txt").read_bytes()
         same_meta = yaml.safe_load((fresh / "meta.yaml").read_text()) == yaml.safe_load(

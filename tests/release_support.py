@@ -7,13 +7,18 @@ subprocesses), never in the real corpus/.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from hmeimim.storage.files import sha256_of
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = "2024-12-20-russia-withdrawal-syria"
@@ -128,3 +133,24 @@ def hmeimim(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
     )
+
+
+def rehash(folder: Path, name: str, **changes: object) -> None:
+    """Give the manifest entry of `name` the file's sha256 and size (and `changes`), so
+    that the hash check passes and only the other checks see the file."""
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    entry = manifest["files"].setdefault(name, {})
+    target = folder / name
+    if target.is_file():
+        entry.update(sha256=sha256_of(target), bytes=target.stat().st_size)
+    entry.update(changes)
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def edit_manifest(folder: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    """Change manifest.json of a release folder in place."""
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    edit(manifest)
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -36,7 +36,9 @@ def test_seed_reingests_to_the_authored_files() -> None:
 
 def test_ingest_normalizes_line_breaks_and_nfc(tmp_path: Path) -> None:
     raw = "Caf\u0065\u0301 line one\r\nline two 🚀\rمرحبا".encode()
-    folder = ingest_document(raw=raw, doc_id="new-doc", provenance="constructed", sources=tmp_path)
+    folder = ingest_document(
+        raw=raw, doc_id="new-doc", provenance="constructed", sources=tmp_path
+    ).folder
     assert (folder / "text.txt").read_bytes().decode() == "Café line one\nline two 🚀\nمرحبا"
     (tmp_path / "entities.yaml").write_text("[]\n")
     assert validate_paths([tmp_path]).findings == []
@@ -60,7 +62,7 @@ def test_ingest_rejects_a_missing_header(tmp_path: Path) -> None:
 
 
 def test_quoted_and_malformed_dates_in_meta(tmp_path: Path) -> None:
-    folder = ingest_document(raw=b"Text.", doc_id="dated-doc", sources=tmp_path)
+    folder = ingest_document(raw=b"Text.", doc_id="dated-doc", sources=tmp_path).folder
     (tmp_path / "entities.yaml").write_text("[]\n")
     meta = folder / "meta.yaml"
     meta.write_text(meta.read_text().replace("published: null", 'published: "2024-12-21"'))

@@ -47,9 +47,14 @@ elif point == "release-staged":
         block()
     storage.write_parquet = patched
 elif point == "between-renames":
-    def patched(*args, **kwargs):
-        block()
-    release.write_release = patched
+    # The inputs are kept (renamed); the checked release is not renamed yet.
+    import os
+    original_replace = os.replace
+    def patched(src, dst, *args, **kwargs):
+        if Path(src).name.startswith(".tmp-v1.1.0-"):
+            block()
+        return original_replace(src, dst, *args, **kwargs)
+    os.replace = patched
 actions.make_release(bump="minor", released="2027-01-02", root=root)
 """
 

@@ -21,7 +21,7 @@ from hmeimim.authoring.ingest import ingest_file
 from hmeimim.errors import Finding, HmeimimError
 from hmeimim.labelstudio.agreement import agreement_from_export, render_agreement
 from hmeimim.labelstudio.client import pull, push
-from hmeimim.labelstudio.importer import import_export, write_import
+from hmeimim.labelstudio.importer import MAX_REMOVED_SHARE, import_export, write_import
 from hmeimim.labelstudio.mapping import label_config
 from hmeimim.labelstudio.tasks import export_tasks
 from hmeimim.paths import corpus_dir
@@ -173,7 +173,7 @@ def ingest_cli(
     sources: Annotated[Path | None, typer.Option(help="Authoring folder")] = None,
 ) -> None:
     """Add a document to corpus/sources: text fixed to NFC and \\n, metadata, empty gold."""
-    folder = ingest_file(
+    ingested = ingest_file(
         path=text_file,
         doc_id=doc_id,
         strip_prefix=strip_prefix,
@@ -183,7 +183,8 @@ def ingest_cli(
         split=split,
         sources=sources,
     )
-    out.print(f"wrote {folder}", markup=False)
+    _render_all(ingested.notices)
+    out.print(f"wrote {ingested.folder}", markup=False)
 
 
 @app.command("generate")
@@ -331,10 +332,18 @@ def ls_import_cli(
     gold: Annotated[
         str, typer.Option(help="ground-truth (default), latest, base or annotator:<id>")
     ] = "ground-truth",
+    allow_removal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-removal",
+            help="Let the gold remove more than half of a document's base gold spans",
+        ),
+    ] = False,
 ) -> None:
     """Turn an export into a validated authoring folder; nothing is written on any finding."""
 
-    result = import_export(export, base=base, gold=gold)
+    share = 1.0 if allow_removal else MAX_REMOVED_SHARE
+    result = import_export(export, base=base, gold=gold, max_removed_share=share)
     _render_all(result.notices)
     _render_all(result.findings)
     if not result.ok:

@@ -117,6 +117,12 @@ _CATALOGUE = [
         "`{key}` must be {expected}",
         "restore manifest.json from git; a written release never changes",
     ),
+    Code(
+        "E009",
+        "row-count-mismatch",
+        "holds {actual} row(s), but {source} gives {listed}",
+        "restore the file and manifest.json from git; a written release never changes",
+    ),
     # Unusable input and usage errors (HmeimimError, exit status 2)
     Code(
         "E010",
@@ -174,6 +180,50 @@ _CATALOGUE = [
         "pass the exact start of the file as --strip-prefix, or leave it out",
         "error",
     ),
+    # Release folders (findings of validation)
+    Code(
+        "E018",
+        "empty-split-file",
+        "is a split file without documents; a split without documents has no file",
+        "restore the release folder from git; a written release never changes",
+    ),
+    Code(
+        "E019",
+        "path-outside-release",
+        "lists {name!r}, which {problem}; it is not opened",
+        "restore manifest.json and the release folder from git: a release holds only "
+        "regular files directly inside its folder",
+    ),
+    Code(
+        "E020",
+        "manifest-contradiction",
+        "`{key}` is {value!r}, but {fact}",
+        "restore manifest.json (and the folder's name) from git; a written release never changes",
+    ),
+    Code(
+        "E021",
+        "bad-hf-metadata",
+        "the `huggingface` metadata {problem}, so `datasets` would read the file wrongly "
+        "or not at all",
+        "restore the file from git; `hmeimim release` writes the features of the schema",
+    ),
+    # Files and folders the system will not read or write (HmeimimError, exit status 2)
+    Code(
+        "E023",
+        "unreadable-path",
+        "cannot be read ({reason})",
+        "allow yourself to read it (and to list it, for a folder), e.g. `chmod -R u+rX`, "
+        "or restore it from git",
+        "error",
+    ),
+    Code(
+        "E024",
+        "write-failed",
+        "cannot be written ({reason})",
+        "free disk space or allow writing to the folder, then run the command again; "
+        "nothing half-written was kept",
+        "error",
+    ),
     # Documents
     Code(
         "E101",
@@ -222,6 +272,73 @@ _CATALOGUE = [
         "doc-id-mismatch",
         "meta.yaml gives doc_id {given!r} but the folder is {folder!r}",
         "name the document folder after its doc_id, or fix doc_id in meta.yaml",
+    ),
+    Code(
+        "E109",
+        "duplicate-key",
+        "{detail}",
+        "keep one of the two entries: a YAML reader would silently keep only the last",
+    ),
+    Code(
+        "E110",
+        "yaml-alias",
+        "{detail}",
+        "write the value out in full: authoring files take no anchors, aliases or merge keys",
+    ),
+    Code(
+        "E111",
+        "unknown-key",
+        "key {key!r} is not one of {allowed}",
+        "fix the spelling of the key, or remove it: unknown keys would be dropped silently",
+    ),
+    Code(
+        "E112",
+        "not-a-regular-file",
+        "is a {kind}, not a regular file",
+        "give the path of a saved text file",
+        "error",
+    ),
+    Code(
+        "E113",
+        "file-too-large",
+        "holds more than {limit} bytes",
+        "split the file, or check that it is the report you meant to ingest",
+        "error",
+    ),
+    Code(
+        "E114",
+        "empty-text",
+        "holds no text but white space",
+        "give the file of the report's text",
+        "error",
+    ),
+    Code(
+        "E115",
+        "control-character",
+        "has the control character {character} at offset {offset}",
+        "remove control characters from the text; only line breaks and tabs are allowed",
+        "error",
+    ),
+    Code(
+        "E116",
+        "byte-order-mark",
+        "began with a UTF-8 byte-order mark, which was removed",
+        "nothing to do: the mark is not part of the text",
+        "notice",
+    ),
+    Code(
+        "E117",
+        "duplicate-text",
+        "has the same text as document {twin!r}",
+        "do not ingest a report twice; correct the existing document instead",
+        "error",
+    ),
+    Code(
+        "E118",
+        "future-date",
+        "{value} is later than today ({today})",
+        "give the date the report was published",
+        "error",
     ),
     # Spans
     Code(
@@ -417,6 +534,22 @@ _CATALOGUE = [
         "fill it in corpus/release.yaml, or restore the file from git",
         "error",
     ),
+    Code(
+        "E610",
+        "derived-files-stale",
+        "the derived files {files} do not reflect release {version}",
+        "run `hmeimim generate` and commit the result (a release was written, but the "
+        "files derived from it were not)",
+        "error",
+    ),
+    Code(
+        "E611",
+        "derived-files-not-written",
+        "release {version} is written, but its derived files are not ({reason})",
+        "free disk space or allow writing to the folder, then run `hmeimim generate`; "
+        "the release itself is complete",
+        "error",
+    ),
     # Label Studio round trip. Findings name "task <id> / annotation <id> / region <id>".
     Code(
         "E701",
@@ -590,6 +723,61 @@ _CATALOGUE = [
         "bad-ls-option",
         "{value!r} is not one of {allowed}",
         "pass the option one of the listed values",
+        "error",
+    ),
+    Code(
+        "E726",
+        "empty-annotation",
+        "is empty (no region) and is not taken as the gold; annotation {kept} is",
+        "nothing to do: an empty annotation stays its annotator's layer but never becomes the gold",
+        "notice",
+    ),
+    Code(
+        "E727",
+        "empty-gold-kept-base",
+        "the gold chosen by `--gold {rule}` would be empty; the {count} gold span(s) of "
+        "release {release} are kept",
+        "nothing to do: empty work never replaces gold; to change this gold, submit a "
+        "non-empty annotation",
+        "notice",
+    ),
+    Code(
+        "E728",
+        "gold-removal",
+        "the chosen gold removes {removed} of the {total} gold spans release {release} has "
+        "for this document, more than the share {allowed}",
+        "check that the annotation is complete; if the removal is intended, import again "
+        "with --allow-removal",
+    ),
+    Code(
+        "E729",
+        "two-layer-region",
+        "region {region!r} carries labels of two layers ({layers}); a region holds the "
+        "labels of one layer",
+        "in the editor, select the region and remove the labels of one layer (pick one); "
+        "draw a second region for the other layer",
+    ),
+    Code(
+        "E730",
+        "region-splits-nfc",
+        "a region boundary at offset {offset} falls inside {sequence}, which NFC turns "
+        "into {merged}",
+        "redraw the region so that it does not split a character from its combining marks "
+        "(texts are stored in NFC)",
+    ),
+    Code(
+        "E731",
+        "ls-unreachable",
+        "cannot reach the server while {action} ({reason})",
+        "check the URL and that Label Studio runs there; for a slow server, give a longer "
+        "--timeout",
+        "error",
+    ),
+    Code(
+        "E732",
+        "bad-api-key",
+        "holds {count} character(s) that an HTTP header cannot carry (only printable ASCII)",
+        "copy the token again from Label Studio's Account & Settings",
         "error",
     ),
 ]

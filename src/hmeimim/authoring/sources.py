@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import jsonschema
-import yaml
 
+from hmeimim.authoring import strict_yaml
 from hmeimim.errors import Finding
 from hmeimim.model import ANNOTATION_KEYS, CorpusRecords
 from hmeimim.schema.declaration import Schema
@@ -35,6 +35,17 @@ class Sources:
 
     records: CorpusRecords = field(default_factory=CorpusRecords)
     findings: list[Finding] = field(default_factory=list)
+
+
+def _is_whole_number(checker: Any, value: Any) -> bool:
+    # JSON Schema counts 5.0 as an integer; an offset written `5.0` is a typo to report.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_StrictValidator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_whole_number),
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -51,9 +62,7 @@ def _jsonable(value: Any) -> Any:
 def _schema_findings(
     instance: dict[str, Any], json_schema: dict[str, Any], file: str, doc_id: str | None
 ) -> list[Finding]:
-    validator = jsonschema.Draft202012Validator(
-        json_schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+    validator = _StrictValidator(json_schema, format_checker=_StrictValidator.FORMAT_CHECKER)
     findings = []
     reported: set[str] = set()  # required properties already reported
     for error in sorted(validator.iter_errors(_jsonable(instance)), key=lambda e: list(e.path)):
@@ -97,14 +106,55 @@ def _with_dates(record: dict[str, Any], schema: Schema) -> dict[str, Any]:
     return record
 
 
-def _load_yaml(path: Path, findings: list[Finding]) -> Any:
+def _read_yaml(path: Path, findings: list[Finding], doc_id: str | None, expected: type) -> Any:
+    """The parsed file if it reads strictly and has the top-level type `expected`; else
+    None after reporting why (an empty file too: it would drop a document silently)."""
+    wanted = "mapping" if expected is dict else "list"
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        value = strict_yaml.load(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
-        findings.append(Finding.of("E002", file=str(path), expected="required authoring file"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        findings.append(Finding.of("E001", file=str(path), format="YAML", reason=str(error)))
+        expected_file = "required authoring file"
+        findings.append(Finding.of("E002", file=str(path), doc_id=doc_id, expected=expected_file))
+        return None
+    except strict_yaml.Refusal as refusal:
+        if refusal.kind == "duplicate-key":
+            findings.append(Finding.of("E109", file=str(path), doc_id=doc_id, detail=str(refusal)))
+            return None
+        if refusal.kind == "alias":
+            findings.append(Finding.of("E110", file=str(path), doc_id=doc_id, detail=str(refusal)))
+            return None
+        reason = str(refusal)
+    except (OSError, UnicodeDecodeError) as error:
+        reason = str(error)
+    else:
+        if isinstance(value, expected):
+            return value
+        reason = f"an empty file, expected a {wanted}" if value is None else _found(value, wanted)
+        findings.append(
+            Finding.of("E107", file=str(path), doc_id=doc_id, field="<top>", reason=reason)
+        )
+        return None
+    findings.append(Finding.of("E001", file=str(path), doc_id=doc_id, format="YAML", reason=reason))
     return None
+
+
+def _annotation_body(
+    body: dict[Any, Any], path: Path, findings: list[Finding], doc_id: str
+) -> dict[str, Any] | None:
+    """The three annotation lists of a gold or raw-layer file, each required, no other key."""
+    ok = True
+    for key in body:
+        if key not in ANNOTATION_KEYS:
+            allowed = ", ".join(ANNOTATION_KEYS)
+            findings.append(
+                Finding.of("E111", file=str(path), doc_id=doc_id, key=key, allowed=allowed)
+            )
+            ok = False
+    for key in ANNOTATION_KEYS:
+        if key not in body:
+            findings.append(Finding.of("E101", file=str(path), doc_id=doc_id, field=key))
+            ok = False
+    return {key: body[key] for key in ANNOTATION_KEYS} if ok else None
 
 
 def _read_text(path: Path, findings: list[Finding], doc_id: str) -> str | None:
@@ -139,14 +189,8 @@ def read_sources(root: Path, schema: Schema) -> Sources:
     entity_schema = record_json_schema(schema, "entities")
 
     registry_file = root / "entities.yaml"
-    registry = _load_yaml(registry_file, out.findings)
-    if registry is not None and not isinstance(registry, list):
-        out.findings.append(
-            Finding.of(
-                "E107", file=str(registry_file), field="<top>", reason=_found(registry, "list")
-            )
-        )
-    for entry in registry if isinstance(registry, list) else []:
+    registry = _read_yaml(registry_file, out.findings, None, list)
+    for entry in registry or []:
         found = _schema_findings(entry, entity_schema, str(registry_file), None)
         out.findings.extend(found)
         if not found:
@@ -154,22 +198,16 @@ def read_sources(root: Path, schema: Schema) -> Sources:
 
     for doc_dir in _document_dirs(root):
         doc_id = doc_dir.name
-        meta = _load_yaml(doc_dir / "meta.yaml", out.findings)
-        gold = _load_yaml(doc_dir / "gold.yaml", out.findings)
+        meta_file, gold_file = doc_dir / "meta.yaml", doc_dir / "gold.yaml"
+        meta = _read_yaml(meta_file, out.findings, doc_id, dict)
+        gold = _read_yaml(gold_file, out.findings, doc_id, dict)
         text = _read_text(doc_dir / "text.txt", out.findings, doc_id)
-        if not isinstance(meta, dict) or not isinstance(gold, dict) or text is None:
-            if meta is not None and not isinstance(meta, dict):
-                out.findings.append(
-                    Finding.of(
-                        "E107",
-                        file=str(doc_dir / "meta.yaml"),
-                        doc_id=doc_id,
-                        field="<top>",
-                        reason=_found(meta, "mapping"),
-                    )
-                )
+        annotations = (
+            None if gold is None else _annotation_body(gold, gold_file, out.findings, doc_id)
+        )
+        if meta is None or annotations is None or text is None:
             continue
-        record = {**meta, "text": text, **{k: gold.get(k, []) for k in ANNOTATION_KEYS}}
+        record = {**meta, "text": text, **annotations}
         if record.get("doc_id") != doc_id:
             out.findings.append(
                 Finding.of(
@@ -188,11 +226,11 @@ def read_sources(root: Path, schema: Schema) -> Sources:
     annotators = root / "annotators"
     for layer_file in sorted(annotators.glob("*/*.yaml")) if annotators.is_dir() else []:
         doc_id = layer_file.parent.name
-        body = _load_yaml(layer_file, out.findings)
-        if not isinstance(body, dict):
+        body = _read_yaml(layer_file, out.findings, doc_id, dict)
+        layer = None if body is None else _annotation_body(body, layer_file, out.findings, doc_id)
+        if layer is None:
             continue
-        row = {"doc_id": doc_id, "annotator": layer_file.stem}
-        row.update({k: body.get(k, []) for k in ANNOTATION_KEYS})
+        row = {"doc_id": doc_id, "annotator": layer_file.stem, **layer}
         found = _schema_findings(row, layer_schema, str(layer_file), doc_id)
         out.findings.extend(found)
         if not found:

@@ -7,13 +7,15 @@ sibling and renamed into place (`storage.staged_folder`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from hmeimim.model import ANNOTATION_KEYS, NESTED_STRUCTS, CorpusRecords
+from hmeimim.authoring import strict_yaml
+from hmeimim.model import ANNOTATION_KEYS, NESTED_IDS, NESTED_STRUCTS, CorpusRecords
 from hmeimim.schema.declaration import Schema
 from hmeimim.storage.files import staged_folder
 
@@ -74,9 +76,124 @@ def annotations_yaml(record: Mapping[str, Any], schema: Schema, header: str) -> 
     return "\n".join(lines) + "\n"
 
 
+_SECTION = re.compile(r"^([a-z_]+):[ \t]*(\[\])?[ \t]*(#.*)?$")
+_ITEM = re.compile(r"^([ \t]*)- (\{.*\})[ \t]*$")
+_QUIET = re.compile(r"^[ \t]*(#.*)?$")
+
+Sections = Mapping[str | None, tuple[str, Sequence[Mapping[str, Any]]]]
+
+
+def _parsed_item(text: str) -> dict[str, Any] | None:
+    try:
+        value = strict_yaml.load(text)
+    except strict_yaml.Refusal:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def merge_item_lines(base: str, sections: Sections) -> str | None:
+    """`base`, a one-item-per-line authoring file, edited to hold `sections`' items.
+
+    `sections` maps each top-level key (None for a file that is one list) to the id
+    field of its items and the items, each in column order. Comments, blank lines and
+    the line of every unchanged item stay byte for byte, so a reviewer's diff shows only
+    the real edits; a changed item gets a new line in its place, a removed one loses its
+    line, and new items follow the last line of their section. Returns None when `base`
+    is not in that layout (an unknown key, an item over several lines), and the caller
+    then writes the file afresh.
+    """
+    trailing = base.endswith("\n")
+    lines = base.split("\n")[:-1] if trailing else base.split("\n")
+    wanted = {
+        name: {str(item[id_field]): dict(item) for item in items}
+        for name, (id_field, items) in sections.items()
+    }
+    current: str | None = None
+    found: set[str | None] = {None} if None in sections else set()
+    out: list[tuple[str | None, str]] = []
+    ends: dict[str | None, int] = {}  # where each section's new items go
+    present: set[tuple[str | None, str]] = set()
+    for line in lines:
+        header, item_line = _SECTION.match(line), _ITEM.match(line)
+        if header is not None:
+            current = header.group(1)
+            if current not in sections:
+                return None
+            found.add(current)
+            out.append((current, f"{current}:"))
+            ends[current] = len(out)
+        elif item_line is not None and current in sections:
+            item = _parsed_item(item_line.group(2))
+            id_field = sections[current][0]
+            if item is None or id_field not in item:
+                return None
+            key = str(item[id_field])
+            present.add((current, key))
+            new = wanted[current].get(key)
+            if new is None:
+                continue
+            kept = line if new == item else f"{item_line.group(1)}- {_yaml_flow(new)}"
+            out.append((current, kept))
+            ends[current] = len(out)
+        elif _QUIET.match(line):
+            out.append((current, line))
+        else:
+            return None
+    if found != set(sections):
+        return None
+    indent = {name: "" if name is None else "  " for name in sections}
+    for name in sorted(sections, key=lambda n: ends.get(n, len(out)), reverse=True):
+        added = [
+            (name, f"{indent[name]}- {_yaml_flow(item)}")
+            for key, item in wanted[name].items()
+            if (name, key) not in present
+        ]
+        at = ends.get(name, len(out))
+        out[at:at] = added
+    text = [
+        f"{line[:-1]}: []"
+        if line.endswith(":") and line[:-1] in sections and not wanted[line[:-1]]
+        else line
+        for _, line in out
+    ]
+    if None in sections and not wanted[None] and not any(_ITEM.match(t) for t in text):
+        text.append("[]")
+    return "\n".join(text) + ("\n" if trailing else "")
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode("utf-8"))
+
+
+def _kept_or_fresh(base: Path | None, want: Any, sections: Sections | None, fresh: str) -> str:
+    """The text to write for one file: the base file itself when it already says `want`,
+    the base edited line by line when `sections` allows it, else `fresh`."""
+    if base is None or not base.is_file():
+        return fresh
+    try:
+        text = base.read_bytes().decode("utf-8")
+        if strict_yaml.load(text) == want:
+            return text
+    except (OSError, UnicodeDecodeError, strict_yaml.Refusal):
+        return fresh
+    merged = merge_item_lines(text, sections) if sections is not None else None
+    try:
+        if merged is not None and strict_yaml.load(merged) == want:
+            return merged
+    except strict_yaml.Refusal:
+        pass
+    return fresh
+
+
+def _annotation_sections(
+    record: Mapping[str, Any], schema: Schema
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str | None, tuple[str, list[dict[str, Any]]]]]:
+    want: dict[str, list[dict[str, Any]]] = {}
+    for key in ANNOTATION_KEYS:
+        columns = [c.name for c in schema.structs[NESTED_STRUCTS[key]]]
+        want[key] = [_ordered(item, columns) for item in record.get(key) or []]
+    return want, {key: (NESTED_IDS[key], items) for key, items in want.items()}
 
 
 def write_sources_folder(
@@ -85,25 +202,52 @@ def write_sources_folder(
     records: CorpusRecords,
     origin: str,
     schema: Schema,
+    base: Path | None = None,
 ) -> Path:
-    """Write documents, raw annotator layers and the registry as an authoring folder."""
+    """Write documents, raw annotator layers and the registry as an authoring folder.
+
+    With `base` (the authoring folder the records came from), every file whose content
+    is unchanged is copied byte for byte, comments and all, and a changed gold, layer
+    or registry file is edited line by line (`merge_item_lines`), so that a reviewer's
+    diff shows only the real edits.
+    """
     meta_columns = [
         c.name for c in schema.tables["documents"] if c.name not in ("text", *ANNOTATION_KEYS)
     ]
+
+    def from_base(*parts: str) -> Path | None:
+        return base.joinpath(*parts) if base is not None else None
+
     with staged_folder(out_dir) as staging:
         for doc in records.documents:
-            folder = staging / "documents" / doc["doc_id"]
+            doc_id = doc["doc_id"]
+            folder = staging / "documents" / doc_id
             _write(folder / "text.txt", doc["text"])
-            meta = dump_yaml(_ordered(doc, meta_columns))
-            _write(folder / "meta.yaml", _comment(f"Written by {origin}.") + "\n" + meta)
-            header = f"Gold of {doc['doc_id']}, written by {origin}."
-            _write(folder / "gold.yaml", annotations_yaml(doc, schema, header))
+            meta = _ordered(doc, meta_columns)
+            fresh = _comment(f"Written by {origin}.") + "\n" + dump_yaml(meta)
+            meta_base = from_base("documents", doc_id, "meta.yaml")
+            _write(folder / "meta.yaml", _kept_or_fresh(meta_base, meta, None, fresh))
+            want, sections = _annotation_sections(doc, schema)
+            fresh = annotations_yaml(doc, schema, f"Gold of {doc_id}, written by {origin}.")
+            gold_base = from_base("documents", doc_id, "gold.yaml")
+            _write(folder / "gold.yaml", _kept_or_fresh(gold_base, want, sections, fresh))
         for layer in records.annotator_layers:
-            path = staging / "annotators" / layer["doc_id"] / f"{layer['annotator']}.yaml"
+            parts = ("annotators", layer["doc_id"], f"{layer['annotator']}.yaml")
             header = f"Raw layer of {layer['annotator']} on {layer['doc_id']}, written by {origin}."
-            _write(path, annotations_yaml(layer, schema, header))
+            want, sections = _annotation_sections(layer, schema)
+            fresh = annotations_yaml(layer, schema, header)
+            _write(
+                staging.joinpath(*parts), _kept_or_fresh(from_base(*parts), want, sections, fresh)
+            )
         entity_columns = [c.name for c in schema.tables["entities"]]
+        entities = [_ordered(e, entity_columns) for e in records.entities]
         registry = [_comment(f"The entity registry, written by {origin}.")]
-        registry += [f"- {_yaml_flow(_ordered(e, entity_columns))}" for e in records.entities]
-        _write(staging / "entities.yaml", "\n".join(registry) + "\n")
+        registry += [f"- {_yaml_flow(e)}" for e in entities]
+        if not entities:
+            registry.append("[]")  # an empty file would read as no registry at all
+        fresh = "\n".join(registry) + "\n"
+        kept = _kept_or_fresh(
+            from_base("entities.yaml"), entities, {None: ("entity_id", entities)}, fresh
+        )
+        _write(staging / "entities.yaml", kept)
     return out_dir

@@ -2,29 +2,35 @@
 
 The only module that uses the SDK's HTTP client. The API key comes from the
 `LABEL_STUDIO_API_KEY` environment variable and nowhere else; it is handed to the SDK
-and never put into a message, a log or a file (errors carry the status code and the
-server's answer, never the request headers).
+and never put into a message, a log or a file. A key an HTTP header cannot carry (not
+printable ASCII) is E732. Errors carry the status code and, except for 401 and 403, the
+server's answer with the key's value redacted from it; never the request headers.
 
+- A server that cannot be reached (refused connection, no answer within the timeout)
+  is E731; an HTTP error, or a 200 whose body is not what Label Studio sends, is E717.
 - `push` finds the project by exact title or creates it with the generated labeling
   config (an existing project with another config is refused, E722), and imports one task
   per document of the release that the project does not hold yet (by `data.doc_id`).
 - `pull` asks for a snapshot export with predictions and annotators expanded (the
   synchronous export of the community edition gives predictions as ids only), polls it
-  until it is completed (bounded by `timeout`), and writes the JSON atomically. A project
-  that does not exist is E721.
+  until it is completed, and writes the JSON atomically. `timeout` bounds every HTTP
+  call and the wait for the export. A project that does not exist is E721.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from hmeimim.errors import HmeimimError
+from hmeimim.labelstudio.boundary import printable
 from hmeimim.labelstudio.mapping import label_config
 from hmeimim.labelstudio.parse import check_export_shape
 from hmeimim.labelstudio.tasks import export_tasks
@@ -32,7 +38,24 @@ from hmeimim.storage.files import write_text_atomic
 
 API_KEY_ENV = "LABEL_STUDIO_API_KEY"
 SERIALIZATION = {"predictions": {"only_id": False}, "annotations__completed_by": {"only_id": False}}
+# Seconds each HTTP call of `push` may take (`pull` takes its own timeout).
+PUSH_TIMEOUT = 60.0
+# Statuses whose answer may repeat the credentials: never printed.
+_UNPRINTED = (401, 403)
+_BODY_LIMIT = 300
+_REDACTED = "***"
 T = TypeVar("T")
+# The timeout of the HTTP calls of the running push or pull (read by `connect`).
+_TIMEOUT: ContextVar[float] = ContextVar("hmeimim_ls_timeout", default=PUSH_TIMEOUT)
+
+
+@contextlib.contextmanager
+def _timeout(seconds: float) -> Iterator[None]:
+    token = _TIMEOUT.set(seconds)
+    try:
+        yield
+    finally:
+        _TIMEOUT.reset(token)
 
 
 @dataclass(frozen=True)
@@ -51,40 +74,96 @@ class PullResult:
     path: Path
 
 
-def _failed(url: str, what: str, error: Exception) -> HmeimimError:
-    status = getattr(error, "status_code", None)
-    body = getattr(error, "body", None)
-    detail = f"HTTP {status}: {str(body)[:300]}" if status is not None else type(error).__name__
-    return HmeimimError("E717", url, action=what, reason=detail)
+@dataclass(frozen=True)
+class _Server:
+    """One authenticated SDK client, with what its errors need to say and to hide."""
+
+    url: str
+    key: str
+    timeout: float
+    client: Any
+
+    def redact(self, text: str) -> str:
+        return printable(text.replace(self.key, _REDACTED))
+
+    def call(self, what: str, call: Callable[[], T]) -> T:
+        """Run one SDK call; any failure becomes E731 or E717 (never with the key)."""
+        # The SDK and httpx load only when a server is talked to (a light `import hmeimim`).
+        import httpx
+        from label_studio_sdk.core.api_error import ApiError
+        from label_studio_sdk.core.parse_error import ParsingError
+
+        try:
+            return call()
+        except httpx.TimeoutException:
+            reason = f"no answer within {self.timeout:g} s"
+            raise HmeimimError("E731", self.url, action=what, reason=reason) from None
+        except (httpx.TransportError, OSError) as error:
+            reason = self.redact(f"{type(error).__name__}: {error}")
+            raise HmeimimError("E731", self.url, action=what, reason=reason) from None
+        except ApiError as error:
+            raise HmeimimError("E717", self.url, action=what, reason=self.status(error)) from None
+        except (httpx.HTTPError, ParsingError, ValueError, TypeError, AttributeError, KeyError):
+            # A 200 whose body is not JSON, or not the JSON Label Studio sends.
+            reason = "the server's answer is not what Label Studio sends"
+            raise HmeimimError("E717", self.url, action=what, reason=reason) from None
+
+    def status(self, error: Any) -> str:
+        status = error.status_code
+        if status in _UNPRINTED:
+            return f"HTTP {status}: the token was refused (the answer is not shown)"
+        body = error.body if isinstance(error.body, str) else json.dumps(error.body, default=str)
+        text = self.redact(body)
+        if len(text) > _BODY_LIMIT:
+            text = text[: _BODY_LIMIT - 1] + "…"
+        if status is None or not 200 <= status < 300:
+            return f"HTTP {status}: {text}"
+        return f"HTTP {status}, but the answer is not JSON: {text}"
 
 
-def _call(url: str, what: str, call: Callable[[], T]) -> T:
-    """Run one SDK call; any HTTP or connection failure becomes E717 (without headers)."""
-    import httpx
-    from label_studio_sdk.core.api_error import ApiError
-
-    try:
-        return call()
-    except (ApiError, httpx.HTTPError, OSError) as error:
-        raise _failed(url, what, error) from None
-
-
-def connect(url: str) -> Any:
-    """An SDK client for `url`, authenticated with LABEL_STUDIO_API_KEY."""
-    from label_studio_sdk import LabelStudio
-
+def _api_key() -> str:
     key = os.environ.get(API_KEY_ENV, "").strip()
     if not key:
         raise HmeimimError("E716", API_KEY_ENV)
-    client = LabelStudio(base_url=url.rstrip("/"), api_key=key, timeout=60)  # type: ignore[no-untyped-call]
-    _call(url, "authentication", client.users.whoami)
-    return client
+    refused = sum(1 for ch in key if not " " <= ch <= "~")
+    if refused:
+        raise HmeimimError("E732", API_KEY_ENV, count=refused)
+    return key
 
 
-def find_project(client: Any, url: str, title: str) -> Any | None:
-    projects = _call(url, "listing projects", lambda: list(client.projects.list(title=title)))
-    matches = [p for p in projects if p.title == title]
-    return min(matches, key=lambda p: p.id) if matches else None
+def connect(url: str) -> _Server:
+    """An SDK client for `url`, authenticated with LABEL_STUDIO_API_KEY, checked once.
+
+    Every HTTP call of it is bounded by the timeout of the running push or pull.
+    """
+    from label_studio_sdk import LabelStudio
+
+    key = _api_key()
+    timeout = _TIMEOUT.get()
+    client = LabelStudio(base_url=url.rstrip("/"), api_key=key, timeout=timeout)  # type: ignore[no-untyped-call]
+    server = _Server(url, key, timeout, client)
+    server.call("checking the token", client.users.whoami)
+    return server
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    label_config: str | None
+
+
+def find_project(server: _Server, url: str, title: str) -> Project | None:
+    """The project with exactly this title (the oldest of several)."""
+
+    def matching() -> Project | None:
+        found = [
+            Project(int(p.id), p.label_config)
+            for p in server.client.projects.list(title=title)
+            if p.title == title
+        ]
+        return min(found, key=lambda p: p.id) if found else None
+
+    return server.call("listing projects", matching)
 
 
 def _same_config(a: str | None, b: str) -> bool:
@@ -92,29 +171,45 @@ def _same_config(a: str | None, b: str) -> bool:
 
 
 def push(
-    *, url: str, title: str, version: str | None = None, as_: str = "predictions"
+    *,
+    url: str,
+    title: str,
+    version: str | None = None,
+    as_: str = "predictions",
+    timeout: float | None = None,
 ) -> PushResult:
     """Create or find the project and import the release's tasks (module docstring)."""
+    with _timeout(timeout or PUSH_TIMEOUT):
+        return _push(url=url, title=title, version=version, as_=as_)
+
+
+def _push(*, url: str, title: str, version: str | None, as_: str) -> PushResult:
     tasks = export_tasks(version, as_=as_)
     config = label_config()
-    client = connect(url)
-    project = find_project(client, url, title)
+    server = connect(url)
+    project = find_project(server, url, title)
     created = project is None
     if project is None:
-        project = _call(
-            url,
-            "creating the project",
-            lambda: client.projects.create(title=title, label_config=config),
-        )
+        client = server.client
+
+        def create() -> Project:
+            made = client.projects.create(title=title, label_config=config)
+            return Project(int(made.id), config)
+
+        project = server.call("creating the project", create)
     elif not _same_config(project.label_config, config):
         raise HmeimimError("E722", f"{url} project {title!r}")
-    pid = int(project.id)
-    listed = _call(url, "listing tasks", lambda: list(client.tasks.list(project=pid)))
-    present = {t.data.get("doc_id") for t in listed if isinstance(t.data, dict)}
-    new = [t for t in tasks if t["data"]["doc_id"] not in present]
+    client = server.client
+    pid = project.id
+
+    def present() -> set[Any]:
+        listed = client.tasks.list(project=pid)
+        return {t.data.get("doc_id") for t in listed if isinstance(t.data, dict)}
+
+    held = server.call("listing tasks", present)
+    new = [t for t in tasks if t["data"]["doc_id"] not in held]
     if new:
-        _call(
-            url,
+        server.call(
             "importing tasks",
             lambda: client.projects.import_tasks(id=pid, request=new, return_task_ids=True),
         )
@@ -123,49 +218,54 @@ def push(
 
 def pull(*, url: str, title: str, out: Path, timeout: float = 300.0) -> PullResult:
     """Write a full snapshot export of the project to `out` (module docstring)."""
-    client = connect(url)
-    project = find_project(client, url, title)
+    with _timeout(timeout):
+        return _pull(url=url, title=title, out=out, timeout=timeout)
+
+
+def _pull(*, url: str, title: str, out: Path, timeout: float) -> PullResult:
+    server = connect(url)
+    project = find_project(server, url, title)
     if project is None:
         raise HmeimimError("E721", f"{url} project {title!r}")
-    pid = int(project.id)
-    snapshot = _call(
-        url,
-        "creating the export",
-        lambda: client.projects.exports.create(
+    client = server.client
+    pid = project.id
+
+    def create() -> int:
+        made = client.projects.exports.create(
             id=pid, title="hmeimim ls pull", serialization_options=SERIALIZATION
-        ),
-    )
+        )
+        return int(made.id)
+
+    export_id = server.call("creating the export", create)
     deadline = time.monotonic() + timeout
     delay = 0.2
     while True:
-        status = _call(
-            url,
+        status = server.call(
             "polling the export",
-            lambda: client.projects.exports.get(id=pid, export_pk=snapshot.id),
-        ).status
+            lambda: client.projects.exports.get(id=pid, export_pk=export_id).status,
+        )
         if status == "completed":
             break
         if status == "failed" or time.monotonic() > deadline:
             raise HmeimimError(
                 "E717",
                 f"{url} project {title!r}",
-                action=f"export {snapshot.id}",
-                reason=f"status {status} after {timeout:.0f} s",
+                action=f"export {export_id}",
+                reason=f"status {printable(str(status))} after {timeout:g} s",
             )
         time.sleep(delay)
         delay = min(delay * 2, 5.0)
-    raw = _call(
-        url,
+    raw = server.call(
         "downloading the export",
         lambda: b"".join(
-            client.projects.exports.download(id=pid, export_pk=snapshot.id, export_type="JSON")
+            client.projects.exports.download(id=pid, export_pk=export_id, export_type="JSON")
         ),
     )
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise HmeimimError("E701", url, reason=str(error)) from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise HmeimimError("E701", url, reason=server.redact(str(error))) from None
     tasks = check_export_shape(data, url)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-    return PullResult(pid, int(snapshot.id), len(tasks), out)
+    return PullResult(pid, export_id, len(tasks), out)

@@ -3,10 +3,20 @@
 `import_export(path, base=..., gold=...)` merges the annotations of an export (read by
 `labelstudio.parse`) with the base release into a whole authoring folder: every
 document of the base, each task's document (a doc_id not in the base is a new document,
-whose text is checked against nothing but whose metadata comes from the task), one raw
-layer per annotator (`completed_by`) and the gold chosen by `gold` (see `GOLD_RULES`).
-Everything is validated before `write_import` writes anything, and that writes the
-folder through a temporary sibling and one rename.
+whose text is brought into the stored form, `\\n` and NFC, and whose metadata comes
+from the task), one raw layer per annotator (`completed_by`) and the gold chosen by
+`gold` (see `GOLD_RULES`).
+
+Empty or skipped work never replaces gold: an empty annotation is not chosen as the gold
+while a non-empty one exists (notice E726), and a gold that would still be empty leaves
+the base gold of the document in place (notice E727). A gold that removes more than
+`max_removed_share` of the document's base gold spans is a finding (E728); the CLI's
+`--allow-removal` lifts the limit.
+
+Everything is validated before `write_import` writes anything: the export's own checks,
+each annotation on its own, the JSON Schema of the records that the authoring reader
+applies (new documents' metadata; findings located by task), and the whole merged
+corpus. `write_import` writes the folder through a temporary sibling and one rename.
 """
 
 from __future__ import annotations
@@ -17,8 +27,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hmeimim.authoring.sources import _schema_findings
 from hmeimim.authoring.write import write_sources_folder
 from hmeimim.errors import Finding, HmeimimError
+from hmeimim.labelstudio.boundary import printable_finding
 from hmeimim.labelstudio.parse import (
     ParsedAnnotation,
     ParsedExport,
@@ -28,12 +40,15 @@ from hmeimim.labelstudio.parse import (
 )
 from hmeimim.model import ANNOTATION_KEYS, CorpusRecords
 from hmeimim.schema.declaration import Schema, load_schema
+from hmeimim.schema.jsonschema import record_json_schema
 from hmeimim.storage.records import read_release_records
-from hmeimim.storage.releases import release_dir
+from hmeimim.storage.releases import SOURCES, inputs_dir, release_dir
 from hmeimim.validation.checks import CorpusChecker
 from hmeimim.validation.validate import Report, validate_corpus
 
 GOLD_RULES = ("ground-truth", "latest", "base")
+# The share of a document's base gold spans an import may remove without --allow-removal.
+MAX_REMOVED_SHARE = 0.5
 
 
 @dataclass
@@ -45,6 +60,9 @@ class ImportResult:
     findings: list[Finding] = field(default_factory=list)
     notices: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # The authoring folder the base release was built from (its kept inputs), if any:
+    # unchanged files are copied from it byte for byte when the import is written.
+    base_sources: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -54,22 +72,38 @@ class ImportResult:
 # -- merging with the base release --------------------------------------------------------
 
 
+def is_empty(ann: ParsedAnnotation) -> bool:
+    """An annotation without any span, frame or stance (submitted empty in the editor)."""
+    return not any(ann.record.get(key) for key in ANNOTATION_KEYS)
+
+
+def _pick(annotations: list[ParsedAnnotation], rule: str) -> ParsedAnnotation | None:
+    if not annotations:
+        return None
+    if rule.startswith("annotator:"):
+        wanted = rule.removeprefix("annotator:")
+        return next((a for a in annotations if a.annotator == wanted), None)
+    pool = annotations
+    if rule == "ground-truth":
+        pool = [a for a in annotations if a.ground_truth] or annotations
+    return max(pool, key=recency)
+
+
 def choose_gold(task: ParsedTask, rule: str) -> ParsedAnnotation | None:
     """The annotation whose work becomes the gold of the task's document.
 
     `ground-truth`: the annotation marked ground truth (the latest of several), else the
     most recently updated one; `latest`: the most recently updated one;
-    `annotator:<id>`: that annotator's; `base`: none (the base gold stays).
+    `annotator:<id>`: that annotator's; `base`: none (the base gold stays). Under the
+    first two rules an empty annotation is passed over while a non-empty one exists.
     """
-    if rule == "base" or not task.annotations:
+    if rule == "base":
         return None
     if rule.startswith("annotator:"):
-        wanted = rule.removeprefix("annotator:")
-        return next((a for a in task.annotations if a.annotator == wanted), None)
-    pool = task.annotations
-    if rule == "ground-truth":
-        pool = [a for a in task.annotations if a.ground_truth] or task.annotations
-    return max(pool, key=recency)
+        return _pick(task.annotations, rule)
+    return _pick([a for a in task.annotations if not is_empty(a)], rule) or _pick(
+        task.annotations, rule
+    )
 
 
 def check_gold_rule(rule: str) -> None:
@@ -94,6 +128,79 @@ def _new_document_meta(task: ParsedTask, schema: Schema) -> dict[str, Any]:
     return meta
 
 
+def _surrogate_findings(task: ParsedTask, schema: Schema, file: str) -> list[Finding]:
+    """Metadata strings of a new document that UTF-8 (and so meta.yaml) cannot hold."""
+    given = task.meta.get("document")
+    from_meta = given if isinstance(given, dict) else {}
+    findings = []
+    for column in schema.tables["documents"]:
+        if column.name in ("doc_id", "text", *ANNOTATION_KEYS):
+            continue  # the doc_id has a pattern; the text and annotations are not metadata
+        if column.name in task.data:
+            key, value = f"data.{column.name}", task.data[column.name]
+        else:
+            key, value = f"meta.document.{column.name}", from_meta.get(column.name)
+        strings = value if isinstance(value, list) else [value]
+        bad = next(
+            (ch for v in strings if isinstance(v, str) for ch in v if "\ud800" <= ch <= "\udfff"),
+            None,
+        )
+        if bad is not None:
+            findings.append(
+                Finding.of(
+                    "E711",
+                    file=file,
+                    doc_id=task.doc_id,
+                    record_id=f"task {task.task_id}",
+                    key=key,
+                    expected="text without lone surrogates",
+                    found=f"U+{ord(bad):04X}",
+                )
+            )
+    return findings
+
+
+def _check_new_documents(
+    parsed: ParsedExport, known: dict[str, Any], schema: Schema
+) -> list[Finding]:
+    """The authoring reader's JSON Schema checks on each new document, located by task."""
+    doc_schema = record_json_schema(schema, "documents")
+    findings = []
+    for task in parsed.tasks:
+        if task.doc_id in known:
+            continue
+        where = f"task {task.task_id}"
+        found = _surrogate_findings(task, schema, parsed.file)
+        if not found:
+            record = {
+                "doc_id": task.doc_id,
+                **_new_document_meta(task, schema),
+                "text": task.text,
+                **{key: [] for key in ANNOTATION_KEYS},
+            }
+            found = _schema_findings(record, doc_schema, parsed.file, task.doc_id)
+        findings += [
+            replace(f, record_id=f"{where} / {f.record_id}" if f.record_id else where)
+            for f in found
+        ]
+    return findings
+
+
+def _base_spans_removed(base: dict[str, Any], gold: dict[str, Any]) -> int:
+    """Base gold spans that `gold` has neither by span id nor by layer, label and offsets."""
+    ids = {s.get("span_id") for s in gold.get("spans") or []}
+    places = {
+        (s.get("layer"), s.get("label"), s.get("start"), s.get("end"))
+        for s in gold.get("spans") or []
+    }
+    return sum(
+        1
+        for s in base.get("spans") or []
+        if s.get("span_id") not in ids
+        and (s.get("layer"), s.get("label"), s.get("start"), s.get("end")) not in places
+    )
+
+
 def _validate_layers(
     parsed: ParsedExport, schema: Schema, entity_ids: frozenset[str]
 ) -> list[Finding]:
@@ -116,22 +223,31 @@ def import_export(
     base: str | None = None,
     gold: str = "ground-truth",
     schema: Schema | None = None,
+    max_removed_share: float = MAX_REMOVED_SHARE,
 ) -> ImportResult:
-    """Merge an export with the base release (default: the latest); see the module docstring."""
+    """Merge an export with the base release (default: the latest); see the module docstring.
+
+    `max_removed_share`: the largest share of a document's base gold spans that the
+    chosen gold may remove (1.0 allows any removal).
+    """
     check_gold_rule(gold)
     schema = schema or load_schema()
     parsed = read_export(path, schema=schema)
     release = read_release_records(release_dir(base))
+    kept_sources = inputs_dir(release.version) / SOURCES
     base_records = release.records
     result = ImportResult(
-        file=parsed.file, records=CorpusRecords(entities=list(base_records.entities))
+        file=parsed.file,
+        records=CorpusRecords(entities=list(base_records.entities)),
+        base_sources=kept_sources if kept_sources.is_dir() else None,
     )
     result.notices = list(parsed.notices)
     result.findings = list(parsed.findings)
     base_docs = {d["doc_id"]: d for d in base_records.documents}
     for task in parsed.tasks:
         known = base_docs.get(task.doc_id)
-        if known is not None and known["text"] != task.raw_text:
+        # Both sides in the stored form: `\r\n` or another normalization is no change.
+        if known is not None and known["text"] != task.text:
             result.findings.append(
                 Finding.of(
                     "E712",
@@ -144,11 +260,14 @@ def import_export(
     if not result.findings:
         entity_ids = frozenset(str(e["entity_id"]) for e in base_records.entities)
         result.findings = _validate_layers(parsed, schema, entity_ids)
+    if not result.findings:
+        result.findings = _check_new_documents(parsed, base_docs, schema)
     if result.findings:
-        return result
+        return _printable(result)
     documents = dict(base_docs)
     layers = {(r["doc_id"], r["annotator"]): r for r in base_records.annotator_layers}
     new_docs = 0
+    removals: list[Finding] = []
     for task in parsed.tasks:
         doc = documents.get(task.doc_id)
         if doc is None:
@@ -156,6 +275,48 @@ def import_export(
             doc = {"doc_id": task.doc_id, **_new_document_meta(task, schema), "text": task.text}
             doc.update({key: [] for key in ANNOTATION_KEYS})
         chosen = choose_gold(task, gold)
+        naive = _pick(task.annotations, gold) if gold != "base" else None
+        if chosen is not None and naive is not None and chosen is not naive:
+            result.notices.append(
+                Finding.of(
+                    "E726",
+                    file=parsed.file,
+                    doc_id=task.doc_id,
+                    record_id=naive.where,
+                    kept=chosen.annotation_id,
+                )
+            )
+        known = base_docs.get(task.doc_id)
+        if chosen is not None and is_empty(chosen):
+            if known is not None and any(known.get(key) for key in ANNOTATION_KEYS):
+                result.notices.append(
+                    Finding.of(
+                        "E727",
+                        file=parsed.file,
+                        doc_id=task.doc_id,
+                        record_id=chosen.where,
+                        rule=gold,
+                        count=len(known.get("spans") or []),
+                        release=release.version,
+                    )
+                )
+                chosen = None
+        elif chosen is not None and known is not None and known.get("spans"):
+            total = len(known["spans"])
+            removed = _base_spans_removed(known, chosen.record)
+            if removed > max_removed_share * total:
+                removals.append(
+                    Finding.of(
+                        "E728",
+                        file=parsed.file,
+                        doc_id=task.doc_id,
+                        record_id=chosen.where,
+                        removed=removed,
+                        total=total,
+                        release=release.version,
+                        allowed=f"{max_removed_share:g}",
+                    )
+                )
         if chosen is not None:
             doc = {**doc, **chosen.record}
         documents[task.doc_id] = doc
@@ -167,7 +328,10 @@ def import_export(
             }
     result.records.documents = [documents[k] for k in sorted(documents)]
     result.records.annotator_layers = [layers[k] for k in sorted(layers)]
-    result.findings = validate_corpus(result.records, schema=schema, file=parsed.file)
+    where = {task.doc_id: f"task {task.task_id}" for task in parsed.tasks}
+    result.findings = removals + [
+        _located(f, where) for f in validate_corpus(result.records, schema=schema, file=parsed.file)
+    ]
     result.counts = {
         "tasks": len(parsed.tasks),
         "annotations": sum(len(t.annotations) for t in parsed.tasks),
@@ -177,6 +341,21 @@ def import_export(
         "documents": len(result.records.documents),
         "annotator_layers": len(result.records.annotator_layers),
     }
+    return _printable(result)
+
+
+def _located(finding: Finding, where: dict[str, str]) -> Finding:
+    """A finding on a document of the export, located by its task too."""
+    task = where.get(finding.doc_id or "")
+    if task is None:
+        return finding
+    record_id = f"{task} / {finding.record_id}" if finding.record_id else task
+    return replace(finding, record_id=record_id)
+
+
+def _printable(result: ImportResult) -> ImportResult:
+    result.findings = [printable_finding(f) for f in result.findings]
+    result.notices = [printable_finding(f) for f in result.notices]
     return result
 
 
@@ -210,4 +389,5 @@ def write_import(result: ImportResult, out_dir: Path, schema: Schema | None = No
         records=result.records,
         origin=f"`hmeimim ls import` from {result.file}",
         schema=schema or load_schema(),
+        base=result.base_sources,
     )

@@ -10,7 +10,8 @@ construction. `label_config(schema)` renders it as the labeling config XML:
   `parent` go out of an attribution cue (the frame's hub), `holder`, `target` and
   `evidence` out of a stance evidence span (the stance's hub);
 - per-region `<Choices>` (`source_kind`, `source_type`, `polarity`) and `<TextArea>`
-  (`entity_id`, `frame_id`, `stance_id`, `target_entity`).
+  (`entity_id`, `frame_id`, `stance_id`, `target_entity`), each shown only while a
+  region of its layer (`whenTagName`) and, where it is one, its label is selected.
 
 No label name is written here: labels, enum values and which labels a role may take
 come from the declaration. A label that cannot be written into the XML, or that Label
@@ -145,9 +146,16 @@ def ls_mapping(schema: Schema | None = None) -> LsMapping:
 
 
 def _visibility(element: ET.Element, labels: frozenset[LabelKey]) -> None:
-    """Show a per-region control only for the label it belongs to (when that is one label)."""
+    """Show a per-region control only on regions of the labels it belongs to.
+
+    `whenTagName` names the Labels control (the layer) whose region is selected, when all
+    the labels are of one layer; `whenLabelValue` narrows it to the label, when that is one.
+    """
+    layers = {layer for layer, _ in labels}
     names = {label for _, label in labels}
     element.set("visibleWhen", "region-selected")
+    if len(layers) == 1:
+        element.set("whenTagName", next(iter(layers)))
     if len(names) == 1:
         element.set("whenLabelValue", next(iter(names)))
 

@@ -7,12 +7,18 @@ Studio for anything it can check:
 
 - offsets index the task's `data.text` in code points; a region's `value.text` is only
   compared with the slice (E706), never used;
-- a task text with `\\r` (a document made outside the corpus) gets `\\n` line endings,
-  and every offset is mapped through `offsets.normalize_newlines`;
+- every task text is brought into the stored form (`\\n` line endings, then NFC; see
+  `boundary.normalize_text`) and every offset is mapped through it; a region boundary
+  inside a sequence that NFC merges is E730;
 - unknown controls (E703), labels, choices and relation types (E704), offsets (E705),
   relations or per-region values on missing regions (E707) or on labels the mapping does
-  not allow there (E708), duplicate region ids (E709) and malformed tasks (E711) are
-  findings located as `task <id> / annotation <id> / region <id>`.
+  not allow there (E708), duplicate region ids (E709), a region with labels of two
+  layers (E729) and malformed tasks (E711) are findings located as
+  `task <id> / annotation <id> / region <id>`.
+
+Nothing read from the export reaches a message unescaped: ids and values are shown
+through `boundary.ident` and `boundary.shown`, so that numbers of any length, lists where
+strings belong and lone surrogates are reported, never raised.
 
 Cancelled annotations are skipped (notice E710); of several annotations by one
 annotator on one task the most recently updated wins (notice E714).
@@ -27,14 +33,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hmeimim.authoring.text import normalize_newlines
 from hmeimim.errors import Finding, HmeimimError
+from hmeimim.labelstudio.boundary import (
+    LongNumber,
+    TextMap,
+    ident,
+    load_json,
+    normalize_text,
+    printable,
+    printable_finding,
+    shown,
+)
 from hmeimim.labelstudio.mapping import TEXT_CONTROL, LabelKey, LsMapping, ls_mapping
 from hmeimim.labelstudio.tasks import ENTITY_TARGET
 from hmeimim.schema.declaration import Schema, load_schema
 
 _WS = re.compile(r"\s+")
 _JSON_MIN_KEYS = {"annotator", "annotation_id"}
+# No Label Studio user id comes near this; a larger number is not a user id.
+_MAX_USER_ID = 10**30
 
 
 @dataclass
@@ -84,11 +101,11 @@ class ParsedExport:
 def load_export_json(path: Path) -> list[Any]:
     """The task list of an export file; E701 for anything but a JSON list, E702 for JSON_MIN."""
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = load_json(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
         raise HmeimimError("E002", str(path), expected="file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise HmeimimError("E701", str(path), reason=str(error)) from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise HmeimimError("E701", str(path), reason=printable(str(error))) from None
     return check_export_shape(data, str(path))
 
 
@@ -118,7 +135,8 @@ def _kind(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return json.dumps(value)
     names = {str: "a string", list: "a list", dict: "an object", int: "a number", float: "a number"}
-    return names.get(type(value), type(value).__name__)
+    names[LongNumber] = "a number"
+    return names.get(type(value), printable(type(value).__name__))
 
 
 def _is_int(value: Any) -> bool:
@@ -153,28 +171,28 @@ class _AnnotationReader:
         file: str,
         doc_id: str | None,
         where: str,
-        raw_text: str,
-        text: str,
-        boundary: list[int] | None,
+        text: TextMap,
     ) -> None:
         self.mapping = mapping
         self.file = file
         self.doc_id = doc_id
         self.where = where
-        self.raw_text = raw_text
-        self.text = text
-        self.boundary = boundary
+        self.raw_text = text.raw
+        self.text = text.text
+        self.textmap = text
         self.findings: list[Finding] = []
         self.notices: list[Finding] = []
         self.spans: dict[str, dict[str, Any]] = {}
         self.keys: dict[str, LabelKey] = {}
         self.values: dict[tuple[str, str], list[str]] = {}
         self.relations: list[tuple[str, str, str, str]] = []  # (type, from, to, region id)
+        # The layer of the first labels result of each region id, valid or not.
+        self.layer_of: dict[str, str] = {}
         # Regions already reported: what points at them is not reported again.
         self.rejected: set[str] = set()
 
     def add(self, code: str, region: Any = None, /, **params: Any) -> None:
-        rid = self.where + (f" / region {region}" if region is not None else "")
+        rid = self.where + (f" / region {ident(region)}" if region is not None else "")
         self.findings.append(
             Finding.of(code, file=self.file, doc_id=self.doc_id, record_id=rid, **params)
         )
@@ -213,7 +231,13 @@ class _AnnotationReader:
         from_name, to_name, kind = item.get("from_name"), item.get("to_name"), item.get("type")
         expected = self.mapping.control_kind(from_name) if isinstance(from_name, str) else None
         if expected is None or to_name != TEXT_CONTROL or kind != expected:
-            self.add("E703", region, from_name=from_name, to_name=to_name, result_type=kind)
+            self.add(
+                "E703",
+                region,
+                from_name=shown(from_name),
+                to_name=shown(to_name),
+                result_type=shown(kind),
+            )
             return None
         if not isinstance(item.get("id"), str) or not item["id"]:
             self.add(
@@ -228,51 +252,78 @@ class _AnnotationReader:
         return expected
 
     def read_labels(self, item: dict[str, Any]) -> None:
-        region = item["id"]
+        region, layer = item["id"], item["from_name"]
         count = len(self.findings)
-        self.read_region(item)
+        first = self.layer_of.get(region)
+        if first is None:
+            self.layer_of[region] = layer
+            span = self.read_region(item)
+            if span is not None:
+                self.keys[region] = (layer, span["label"])
+                self.spans[region] = span
+        elif first == layer:
+            self.add("E709", region, region=shown(region), control=layer)
+        else:
+            # One region, labels of two Labels controls: the editor shows one region.
+            self.add("E729", region, region=shown(region), layers=f"{first}, {layer}")
+            self.read_region(item)  # its own problems are reported too; nothing is kept
         if len(self.findings) > count:
             self.rejected.add(region)
 
-    def read_region(self, item: dict[str, Any]) -> None:
+    def map_offset(self, region: str, offset: int) -> int | None:
+        """The offset in the stored text, or None after reporting E730."""
+        mapped = self.textmap.positions[offset]
+        if mapped is None:
+            sequence, merged = self.textmap.merged_at(offset)
+            self.add(
+                "E730",
+                region,
+                offset=offset,
+                sequence=_code_points(sequence),
+                merged=_code_points(merged),
+            )
+        return mapped
+
+    def read_region(self, item: dict[str, Any]) -> dict[str, Any] | None:
+        """The span of one labels result, or None after reporting why not."""
         region, layer, value = item["id"], item["from_name"], item["value"]
         labels = value.get("labels")
-        if region in self.spans or region in self.keys:
-            self.add("E709", region, region=region, control=layer)
-            return
         if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
             self.add(
                 "E711",
                 region,
                 key="value.labels",
                 expected="a list of one label",
-                found=repr(labels),
+                found=shown(labels),
             )
-            return
+            return None
         label = labels[0]
         if label not in self.mapping.layers[layer]:
             allowed = ", ".join(self.mapping.layers[layer])
-            self.add("E704", region, control=layer, value=label, allowed=allowed)
-            return
+            self.add("E704", region, control=layer, value=shown(label), allowed=allowed)
+            return None
         start, end = value.get("start"), value.get("end")
         if not (_is_int(start) and _is_int(end) and 0 <= start < end <= len(self.raw_text)):
-            self.add("E705", region, start=start, end=end, length=len(self.raw_text))
-            return
+            self.add("E705", region, start=shown(start), end=shown(end), length=len(self.raw_text))
+            return None
         quoted = value.get("text")
         actual = self.raw_text[start:end]
         if quoted is not None and (
             not isinstance(quoted, str) or _squash(quoted) != _squash(actual)
         ):
-            self.add("E706", region, quoted=quoted, start=start, end=end, actual=actual)
-            return
-        if self.boundary is not None:
-            start, end = self.boundary[start], self.boundary[end]
+            self.add("E706", region, quoted=shown(quoted), start=start, end=end, actual=actual)
+            return None
+        if self.textmap.changed:
+            mapped_start = self.map_offset(region, start)
+            mapped_end = self.map_offset(region, end)
+            if mapped_start is None or mapped_end is None:
+                return None
+            start, end = mapped_start, mapped_end
             if start >= end:
                 # The region covers only a line break, which `\r\n` -> `\n` leaves empty.
                 self.add("E705", region, start=start, end=end, length=len(self.text))
-                return
-        self.keys[region] = (layer, label)
-        self.spans[region] = {
+                return None
+        return {
             "span_id": region,
             "start": start,
             "end": end,
@@ -288,13 +339,13 @@ class _AnnotationReader:
         if region in self.rejected:
             return
         if region not in self.keys:
-            self.add("E707", region, kind="value", name=name, regions=region)
+            self.add("E707", region, kind="value", name=name, regions=ident(region))
             return
         if self.keys[region] not in spec.labels:
             self.add("E708", region, kind="value", name=name, labels="/".join(self.keys[region]))
             return
         if (region, name) in self.values:
-            self.add("E709", region, region=region, control=name)
+            self.add("E709", region, region=shown(region), control=name)
             return
         if kind == "choices":
             choices = value.get("choices")
@@ -304,12 +355,12 @@ class _AnnotationReader:
                     region,
                     key="value.choices",
                     expected="a list of one choice",
-                    found=repr(choices),
+                    found=shown(choices),
                 )
                 return
-            if choices[0] not in spec.choices:
+            if not isinstance(choices[0], str) or choices[0] not in spec.choices:
                 allowed = ", ".join(spec.choices)
-                self.add("E704", region, control=name, value=choices[0], allowed=allowed)
+                self.add("E704", region, control=name, value=shown(choices[0]), allowed=allowed)
                 return
             self.values[(region, name)] = [choices[0]]
         else:
@@ -317,7 +368,7 @@ class _AnnotationReader:
 
     def read_relation(self, item: dict[str, Any], index: int) -> None:
         from_id, to_id = item.get("from_id"), item.get("to_id")
-        where = f"relation {from_id}->{to_id}"
+        where = f"relation {ident(from_id)}->{ident(to_id)}"
         labels = item.get("labels")
         if not isinstance(from_id, str) or not isinstance(to_id, str):
             self.add(
@@ -325,18 +376,18 @@ class _AnnotationReader:
                 where,
                 key=f"result[{index}].from_id/to_id",
                 expected="two strings",
-                found=f"{from_id!r}/{to_id!r}",
+                found=f"{shown(from_id)!r}/{shown(to_id)!r}",
             )
             return
         allowed = ", ".join(self.mapping.relations)
         if not isinstance(labels, list) or not labels:
-            self.add("E704", where, control="relation", value=labels, allowed=allowed)
+            self.add("E704", where, control="relation", value=shown(labels), allowed=allowed)
             return
         if item.get("direction") == "left":
             from_id, to_id = to_id, from_id
         for label in labels:
-            if label not in self.mapping.relations:
-                self.add("E704", where, control="relation", value=label, allowed=allowed)
+            if not isinstance(label, str) or label not in self.mapping.relations:
+                self.add("E704", where, control="relation", value=shown(label), allowed=allowed)
             else:
                 self.relations.append((label, from_id, to_id, where))
 
@@ -346,7 +397,7 @@ class _AnnotationReader:
                 continue
             missing = [r for r in (from_id, to_id) if r not in self.keys]
             if missing:
-                regions = ", ".join(missing)
+                regions = ", ".join(ident(r) for r in missing)
                 self.add("E707", where, kind="relation", name=name, regions=regions)
                 continue
             spec = self.mapping.relations[name]
@@ -444,7 +495,7 @@ class _AnnotationReader:
                             "E713",
                             file=self.file,
                             doc_id=self.doc_id,
-                            record_id=f"{self.where} / region {hub}",
+                            record_id=f"{self.where} / region {ident(hub)}",
                             line=line,
                         )
                     )
@@ -486,9 +537,14 @@ def _annotator(completed_by: Any) -> str | None:
         if isinstance(email, str) and email:
             return email
         completed_by = completed_by.get("id")
-    if _is_int(completed_by):
+    if _is_int(completed_by) and abs(completed_by) < _MAX_USER_ID:
         return f"user-{completed_by}"
     return None
+
+
+def _code_points(text: str) -> str:
+    """`e U+0301`: a sequence NFC changes, readable even where it renders as one glyph."""
+    return " ".join(f"U+{ord(ch):04X}" for ch in text)
 
 
 def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) -> ParsedExport:
@@ -498,7 +554,7 @@ def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) ->
     seen_docs: dict[str, str] = {}
     for index, item in enumerate(data):
         task: dict[str, Any] = item if isinstance(item, dict) else {}
-        task_id = str(task.get("id", f"#{index}"))
+        task_id = ident(task.get("id", f"#{index}"))
         where = f"task {task_id}"
         data_ = task.get("data")
         text = data_.get(TEXT_CONTROL) if isinstance(data_, dict) else None
@@ -538,13 +594,10 @@ def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) ->
             )
             continue
         seen_docs[doc_id] = where
-        boundary = None
-        clean = text
-        if "\r" in text:
-            clean, boundary = normalize_newlines(text)
+        textmap = normalize_text(text)
         meta = task.get("meta")
         out = ParsedTask(
-            task_id, doc_id, clean, text, dict(data_), meta if isinstance(meta, dict) else {}
+            task_id, doc_id, textmap.text, text, dict(data_), meta if isinstance(meta, dict) else {}
         )
         annotations = task.get("annotations", [])
         if not isinstance(annotations, list):
@@ -575,7 +628,7 @@ def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) ->
                     )
                 )
                 continue
-            ann_id = str(ann.get("id", f"#{a_index}"))
+            ann_id = ident(ann.get("id", f"#{a_index}"))
             a_where = f"{where} / annotation {ann_id}"
             if ann.get("was_cancelled") is True:
                 parsed.notices.append(
@@ -601,9 +654,7 @@ def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) ->
                 file=file,
                 doc_id=doc_id,
                 where=a_where,
-                raw_text=text,
-                text=clean,
-                boundary=boundary,
+                text=textmap,
             )
             record = reader.read(ann.get("result"))
             parsed.findings += reader.findings
@@ -611,8 +662,9 @@ def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) ->
             if record is None:
                 continue
             updated = ann.get("updated_at") or ann.get("created_at") or ""
+            updated = updated if isinstance(updated, str) else ident(updated)
             item = ParsedAnnotation(
-                task_id, ann_id, annotator, ann.get("ground_truth") is True, str(updated), record
+                task_id, ann_id, annotator, ann.get("ground_truth") is True, updated, record
             )
             previous = latest.get(annotator)
             if previous is not None:
@@ -623,7 +675,7 @@ def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) ->
                         file=file,
                         doc_id=doc_id,
                         record_id=drop.where,
-                        annotator=annotator,
+                        annotator=printable(annotator),
                         kept=keep.annotation_id,
                     )
                 )
@@ -631,12 +683,18 @@ def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) ->
             latest[annotator] = item
         out.annotations = sorted(latest.values(), key=lambda a: a.annotator)
         parsed.tasks.append(out)
+    parsed.findings = [printable_finding(f) for f in parsed.findings]
+    parsed.notices = [printable_finding(f) for f in parsed.notices]
     return parsed
 
 
-def recency(ann: ParsedAnnotation) -> tuple[str, int, str]:
-    number = int(ann.annotation_id) if ann.annotation_id.isdigit() else -1
-    return (ann.updated_at, number, ann.annotation_id)
+def recency(ann: ParsedAnnotation) -> tuple[str, int, str, str]:
+    """Sort key: update time, then the annotation id as a number (ASCII digits only)."""
+    digits = ann.annotation_id
+    number = digits.lstrip("0") if digits.isascii() and digits.isdigit() else None
+    # Compared by length, then digits: no int() of an id of any length.
+    size = len(number) if number is not None else -1
+    return (ann.updated_at, size, number or "", ann.annotation_id)
 
 
 def read_export(path: Path, *, schema: Schema | None = None) -> ParsedExport:

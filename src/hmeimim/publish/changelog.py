@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hmeimim.release.diff import Diff, diff_folders
-from hmeimim.storage.releases import list_releases, read_manifest
+from hmeimim.storage.releases import list_releases, published_manifest
 
 TITLE = "# Changelog"
 _KIND_TITLES = {
@@ -52,8 +52,8 @@ def _id_lines(diff: Diff) -> list[str]:
 
 
 def entry(version: str, folder: Path, parent_folder: Path | None) -> list[str]:
-    manifest = read_manifest(folder)
-    parent = read_manifest(parent_folder) if parent_folder else None
+    manifest = published_manifest(folder)
+    parent = published_manifest(parent_folder) if parent_folder else None
     bump = manifest.get("bump") or ("initial release" if parent is None else "not recorded")
     lines = [
         f"## {version} ({manifest.get('released')})",
@@ -112,6 +112,6 @@ def changelog(root: Path) -> str:
         "",
     ]
     for version, folder in reversed(releases):
-        parent = read_manifest(folder).get("parent")
+        parent = published_manifest(folder).get("parent")
         lines += entry(str(version), folder, folders.get(str(parent)) if parent else None)
     return "\n".join(lines).rstrip("\n") + "\n"

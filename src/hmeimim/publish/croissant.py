@@ -21,7 +21,7 @@ from hmeimim.errors import HmeimimError
 from hmeimim.model import ENTITIES_FILE
 from hmeimim.publish.metadata import ReleaseInfo, license_statement, read_release_info, spdx_url
 from hmeimim.schema.declaration import Column, Schema, load_schema
-from hmeimim.storage.releases import list_releases, read_manifest
+from hmeimim.storage.releases import list_releases, published_manifest
 
 CROISSANT_FILE = "croissant.json"
 CONFORMS_TO = ["http://mlcommons.org/croissant/1.1", "http://mlcommons.org/croissant/RAI/1.0"]
@@ -145,7 +145,7 @@ def croissant(root: Path, schema: Schema | None = None) -> dict[str, Any]:
     if not releases:
         raise HmeimimError("E016", str(root / "corpus"))
     version, folder = releases[-1]
-    manifest = read_manifest(folder)
+    manifest = published_manifest(folder)
     info = read_release_info(root)
     released = str(manifest["released"])
     ctx = mlc.Context(conforms_to=CONFORMS_TO[0], rdf=mlc.Rdf(context=_context()))

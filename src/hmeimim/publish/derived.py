@@ -12,27 +12,42 @@
 - CHANGELOG.md, CITATION.cff, croissant.json and the licenses blocks (`publication.py`)
 
 `write_generated` writes what differs (atomically); `stale_files` lists what differs,
-which is what the tests check.
+which is what the tests check. `write_generated` holds the release lock and first
+removes the `.tmp-*` temporaries that killed writers left.
+
+`behind_releases` is the cheap check that `hmeimim release` and `hmeimim validate` run:
+the derived files that do not name the latest release (README configs, the DATASHEET
+statistics, a CHANGELOG entry per release, CITATION.cff and croissant.json), as a
+release whose publishing was cut short (killed, a full disk) leaves them. It reads
+only manifests and the derived files, never the data.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
 
 import yaml
 
-from hmeimim.errors import CODES
+from hmeimim.errors import CODES, HmeimimError
 from hmeimim.labelstudio.mapping import label_config
-from hmeimim.paths import project_root
+from hmeimim.paths import corpus_dir, project_root
+from hmeimim.publish.croissant import CROISSANT_FILE
 from hmeimim.publish.licenses import publication_files
+from hmeimim.release.make import release_lock, remove_staging
 from hmeimim.schema.declaration import TABLES, Schema, load_schema
 from hmeimim.schema.jsonschema import record_json_schema
 from hmeimim.storage.counts import annotation_counts
-from hmeimim.storage.files import write_text_atomic
+from hmeimim.storage.files import write_text_atomic, writing
 from hmeimim.storage.parquet import iter_records
-from hmeimim.storage.releases import document_files, list_releases, read_manifest
+from hmeimim.storage.releases import (
+    document_files,
+    list_releases,
+    published_manifest,
+    read_manifest,
+)
 
 STATS_BEGIN = "<!-- stats:begin -->"
 STATS_END = "<!-- stats:end -->"
@@ -151,6 +166,10 @@ def readme_front_matter(root: Path) -> str:
     return "---\n" + yaml.safe_dump(card, sort_keys=False, allow_unicode=True) + "---\n"
 
 
+def _stats_heading(version: str) -> str:
+    return f"Generated from release {version} by `hmeimim generate`; a test fails when it is stale."
+
+
 def _count_table(title: str, counts: dict[str, int]) -> list[str]:
     rows = [f"| {title} | count |", "|---|---:|"]
     rows += [f"| {key} | {value} |" for key, value in counts.items()]
@@ -165,10 +184,10 @@ def datasheet_stats(root: Path) -> str:
     version, folder = releases[-1]
     records = [r for path in document_files(folder) for r in iter_records(path)]
     counts = annotation_counts(records)
-    manifest = read_manifest(folder)
+    manifest = published_manifest(folder)
     lines = [
         STATS_BEGIN,
-        f"Generated from release {version} by `hmeimim generate`; a test fails when it is stale.",
+        _stats_heading(str(version)),
         "",
         "| measure | value |",
         "|---|---:|",
@@ -230,11 +249,96 @@ def stale_files(root: Path | None = None) -> list[Path]:
 
 
 def write_generated(root: Path | None = None) -> list[Path]:
-    """Rewrite every stale derived file; return the paths written."""
+    """Rewrite every stale derived file; return the paths written.
+
+    Holds the release lock (E605 while another process releases), and first removes
+    the temporaries of killed writers. A write the system refuses is E024.
+    """
+    root = root or project_root()
     written = []
-    for path, content in generated_files(root).items():
-        if not path.is_file() or path.read_text(encoding="utf-8") != content:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(path, content)
-            written.append(path)
+    with release_lock(root) if corpus_dir(root).is_dir() else contextlib.nullcontext():
+        if corpus_dir(root).is_dir():
+            remove_staging(root)
+        for path, content in generated_files(root).items():
+            if not path.is_file() or path.read_text(encoding="utf-8") != content:
+                with writing(path.parent):
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                write_text_atomic(path, content)
+                written.append(path)
     return written
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def behind_releases(root: Path | None = None) -> tuple[str, list[Path]] | None:
+    """The latest version, and the derived files that do not reflect it; None without
+    releases. A derived file that is not there (an installed package) is not checked.
+
+    Raises `HmeimimError` when a release's manifest cannot be read.
+    """
+    root = root or project_root()
+    releases = list_releases(root)
+    if not releases:
+        return None
+    version = str(releases[-1][0])
+    manifests = {str(v): read_manifest(folder) for v, folder in releases[:-1]}
+    latest = manifests[version] = published_manifest(releases[-1][1])
+
+    def readme(text: str) -> bool:
+        return text.startswith(readme_front_matter(root))
+
+    def datasheet(text: str) -> bool:
+        return _stats_heading(version) in text
+
+    def changelog(text: str) -> bool:
+        headings = set(re.findall(r"^## (\S+) \(", text, re.MULTILINE))
+        return headings >= set(manifests)
+
+    def citation(text: str) -> bool:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            return False
+        return isinstance(data, dict) and (
+            str(data.get("version")),
+            str(data.get("date-released")),
+        ) == (version, str(latest.get("released")))
+
+    def croissant(text: str) -> bool:
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            return False
+        return isinstance(data, dict) and data.get("version") == version
+
+    checks = {
+        "README.md": readme,
+        "DATASHEET.md": datasheet,
+        "CHANGELOG.md": changelog,
+        "CITATION.cff": citation,
+        CROISSANT_FILE: croissant,
+    }
+    stale = []
+    for name, fresh in checks.items():
+        path = root / name
+        if not path.exists():
+            continue
+        text = _read_text(path)
+        if text is None or not fresh(text):
+            stale.append(path)
+    return version, stale
+
+
+def check_published(root: Path | None = None) -> None:
+    """Raise E610 when derived files do not reflect the latest release."""
+    root = root or project_root()
+    behind = behind_releases(root)
+    if behind is not None and behind[1]:
+        version, stale = behind
+        files = ", ".join(p.relative_to(root).as_posix() for p in stale)
+        raise HmeimimError("E610", str(root), files=files, version=version)

@@ -16,14 +16,18 @@ A bump other than the required one is refused (E601), and so is a change of the
 schema's tables that keeps the parent's schema version (E603).
 
 Atomicity and reproducibility: the inputs are first copied into a temporary folder
-under `corpus/inputs/` and read from that copy; the copy is renamed to
-`corpus/inputs/v<version>/` (`sources/` plus the schema declaration `hmeimim.yaml`)
-and then the release is written by `storage.write_release` (temporary folder, one
-rename). A kill at any moment leaves no release folder: at most a `.tmp-*` folder,
-which readers ignore and the next release removes, or an input copy without a
-release, which the next release of that version replaces. `rebuild_release` builds a
-written release again from its input copy; the manifest's `sources_sha256` ties the
-copy to the release.
+under `corpus/inputs/` and read from that copy. The release is written into a
+temporary folder (`storage.staged_release`) and checked there with the validator of
+`hmeimim validate` (`validate_staged_release`): on any finding nothing is published
+and the findings name the release's final path. Only then is the input copy renamed
+to `corpus/inputs/v<version>/` (`sources/` plus the schema declaration `hmeimim.yaml`)
+and the release folder renamed into place. A kill at any moment leaves no release
+folder: at most `.tmp-*` temporaries, which readers ignore and the next release
+removes (`remove_temporaries`), or an input copy without a release, which the next
+release of that version replaces. A write the system refuses (a full disk, a folder
+that may not be written) is E024 and leaves nothing behind. `rebuild_release` builds
+a written release again from its input copy; the manifest's `sources_sha256` ties
+the copy to the release.
 """
 
 from __future__ import annotations
@@ -38,16 +42,15 @@ from pathlib import Path
 from typing import Any
 
 import filelock
-import pyarrow.parquet as pq
 
 from hmeimim.errors import Finding, HmeimimError
 from hmeimim.model import CorpusRecords, Version
 from hmeimim.paths import corpus_dir, project_root, schema_dir
-from hmeimim.release.build import sources_digest
+from hmeimim.release.build import Rejected, sources_digest
 from hmeimim.release.diff import KINDS, Diff, diff_records
 from hmeimim.schema.declaration import Schema, read_schema
-from hmeimim.storage.files import TEMP_PREFIX
-from hmeimim.storage.parquet import table_from_records
+from hmeimim.storage.files import TEMP_PREFIX, remove_temporaries, writing
+from hmeimim.storage.parquet import read_arrow_schema, table_from_records
 from hmeimim.storage.records import read_release_records
 from hmeimim.storage.releases import (
     INPUTS,
@@ -57,8 +60,8 @@ from hmeimim.storage.releases import (
     inputs_dir,
     list_releases,
 )
-from hmeimim.storage.writer import write_release
-from hmeimim.validation.validate import read_valid_sources
+from hmeimim.storage.writer import staged_release
+from hmeimim.validation.validate import read_valid_sources, validate_staged_release
 
 BUMPS = ("major", "minor", "patch")
 LOCK_FILE = ".release.lock"
@@ -109,33 +112,39 @@ def _reason(diff: Diff) -> str:
 
 
 @contextmanager
-def _release_lock(root: Path) -> Iterator[None]:
-    """One release at a time per checkout; the lock dies with the process that holds it."""
+def release_lock(root: Path) -> Iterator[None]:
+    """One writer at a time per checkout; the lock dies with the process that holds it.
+
+    A process may take it again while it holds it (`make_release` holds it across
+    writing the release and the derived files).
+    """
     base = corpus_dir(root)
-    base.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(base / LOCK_FILE, timeout=0)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise HmeimimError("E605", str(base / LOCK_FILE)) from None
+    path = base / LOCK_FILE
+    with writing(path):
+        base.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(path.resolve(), timeout=0, is_singleton=True)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise HmeimimError("E605", str(path)) from None
     try:
         yield
     finally:
         lock.release()
 
 
-def remove_staging(root: Path | None = None) -> list[Path]:
-    """Delete `.tmp-*` folders left by a killed writer; return what was removed.
+def temporary_places(root: Path) -> list[Path]:
+    """The folders where writers put their `.tmp-*` temporaries."""
+    corpus = corpus_dir(root)
+    return [root, corpus, corpus / INPUTS, schema_dir(root), schema_dir(root) / "derived"]
 
-    Call it only while no release is being written (`make_release` holds the lock).
+
+def remove_staging(root: Path | None = None) -> list[Path]:
+    """Delete the `.tmp-*` files and folders left by killed writers; return them.
+
+    Call it only while holding `release_lock`, so that no writer is running.
     """
-    removed = []
-    for base in (corpus_dir(root), corpus_dir(root) / INPUTS):
-        for child in sorted(base.glob(f"{TEMP_PREFIX}*")) if base.is_dir() else []:
-            if child.is_dir():
-                shutil.rmtree(child)
-                removed.append(child)
-    return removed
+    return remove_temporaries(temporary_places(root or project_root()))
 
 
 def _normalized(records: Sequence[dict[str, Any]], schema: Schema, table: str) -> list[Any]:
@@ -148,7 +157,7 @@ def _check_schema_unchanged(root: Path, parent: Path, schema: Schema, parent_sch
     files = document_files(parent)
     if not files or schema.version != parent_schema:
         return
-    written = pq.read_schema(files[0]).remove_metadata()
+    written = read_arrow_schema(files[0]).remove_metadata()
     if not written.equals(schema.arrow_schema("documents").remove_metadata()):
         raise HmeimimError(
             "E603", str(schema_dir(root) / SCHEMA_COPY), release=parent.name, version=schema.version
@@ -158,12 +167,30 @@ def _check_schema_unchanged(root: Path, parent: Path, schema: Schema, parent_sch
 def _stage_inputs(root: Path, sources: Path) -> Path:
     """Copy the sources and the schema declaration into a temporary input folder."""
     base = corpus_dir(root) / INPUTS
-    base.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}inputs-", dir=base))
-    shutil.copytree(sources, staging / SOURCES)
-    shutil.copy2(schema_dir(root) / SCHEMA_COPY, staging / SCHEMA_COPY)
-    staging.chmod(0o755)
+    with writing(base):
+        base.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}inputs-", dir=base))
+    try:
+        with writing(base):
+            shutil.copytree(sources, staging / SOURCES)
+            shutil.copy2(schema_dir(root) / SCHEMA_COPY, staging / SCHEMA_COPY)
+            staging.chmod(0o755)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return staging
+
+
+def release_date(bump: str, released: str | None) -> str:
+    """Check the options of a release (E607, E015); the release date, today by default."""
+    if bump not in BUMPS:
+        raise HmeimimError("E607", "--bump", value=bump, allowed=", ".join(BUMPS))
+    released = released or dt.date.today().isoformat()
+    try:
+        dt.date.fromisoformat(released)
+    except ValueError:
+        raise HmeimimError("E015", "--released", value=released) from None
+    return released
 
 
 def write_next_release(
@@ -179,24 +206,19 @@ def write_next_release(
     `sources` names another authoring folder, such as the output of `hmeimim ls
     import`; after a successful release it becomes the new `corpus/sources`.
 
-    Returns findings without writing anything when the inputs do not validate; raises
-    `HmeimimError` for a bump that is no bump kind (E607) or does not fit (E601), a
-    release date that is no date (E015), nothing to release (E602), an undeclared schema
-    change (E603), or an existing version (E013).
+    Returns findings without writing anything when the inputs, or the release written
+    from them, do not validate; raises `HmeimimError` for a bump that is no bump kind
+    (E607) or does not fit (E601), a release date that is no date (E015), nothing to
+    release (E602), an undeclared schema change (E603), an existing version (E013), or a
+    write the system refuses (E024).
     """
-    if bump not in BUMPS:
-        raise HmeimimError("E607", "--bump", value=bump, allowed=", ".join(BUMPS))
+    released = release_date(bump, released)
     root = root or project_root()
-    released = released or dt.date.today().isoformat()
-    try:
-        dt.date.fromisoformat(released)
-    except ValueError:
-        raise HmeimimError("E015", "--released", value=released) from None
     default = corpus_dir(root) / SOURCES
     sources = sources or default
     if not sources.is_dir():
         raise HmeimimError("E002", str(sources), expected="folder")
-    with _release_lock(root):
+    with release_lock(root):
         remove_staging(root)
         staging = _stage_inputs(root, sources)
         try:
@@ -205,7 +227,8 @@ def write_next_release(
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
         if result.version is not None and sources.resolve() != default.resolve():
-            _adopt_sources(inputs_dir(result.version, root) / SOURCES, default)
+            with writing(default):
+                _adopt_sources(inputs_dir(result.version, root) / SOURCES, default)
         return result
 
 
@@ -269,21 +292,32 @@ def _release_from(
     if target.exists():
         raise HmeimimError("E013", str(target))
     kept = inputs_dir(version, root)
-    if kept.exists():
-        # Left by a writer killed after copying the inputs: there is no release to match.
-        shutil.rmtree(kept)
-    staging.rename(kept)
-    path = write_release(
-        target,
-        records=read.records,
-        schema=schema,
-        version=version,
-        released=released,
-        parent=str(parent_version) if parent_version else None,
-        sources_digest=sources_digest(kept / SOURCES),
-        extra=_manifest_extra(bump, notes, version),
-    )
-    return ReleaseResult(version=version, path=path, bump=bump, diff=diff)
+    try:
+        with staged_release(
+            target,
+            records=read.records,
+            schema=schema,
+            version=version,
+            released=released,
+            parent=str(parent_version) if parent_version else None,
+            sources_digest=sources_digest(staging / SOURCES),
+            extra=_manifest_extra(bump, notes, version),
+        ) as staged:
+            found = validate_staged_release(staged, schema=schema, final=target)
+            if found:
+                raise Rejected(found)
+            with writing(kept):
+                if kept.exists():
+                    # Left by a writer killed after keeping the inputs: no release matches it.
+                    shutil.rmtree(kept)
+                staging.rename(kept)
+    except Rejected as rejected:
+        return ReleaseResult(findings=rejected.findings)
+    except BaseException:
+        if kept.exists() and not target.exists():
+            shutil.rmtree(kept, ignore_errors=True)  # inputs of a release that is not there
+        raise
+    return ReleaseResult(version=version, path=target, bump=bump, diff=diff)
 
 
 def _manifest_extra(bump: str | None, notes: str | None, version: str) -> dict[str, Any]:

@@ -17,14 +17,21 @@ from hmeimim.model import MANIFEST
 from hmeimim.release.build import sources_digest
 from hmeimim.schema.declaration import read_schema
 from hmeimim.storage.files import sha256_of
-from hmeimim.storage.releases import SCHEMA_COPY, SOURCES, inputs_dir, read_manifest, release_dir
+from hmeimim.storage.releases import (
+    SCHEMA_COPY,
+    SOURCES,
+    inputs_dir,
+    published_manifest,
+    read_manifest,
+    release_dir,
+)
 from hmeimim.storage.writer import write_release
 
 
 def rebuild_release(version: str, *, out: Path, root: Path | None = None) -> Path:
     """Build release `version` again, from its kept inputs, into the new folder `out`."""
     folder = release_dir(version, root)
-    manifest = read_manifest(folder)
+    manifest = published_manifest(folder)
     kept = inputs_dir(version, root)
     if not (kept / SOURCES).is_dir():
         raise HmeimimError("E606", str(kept))

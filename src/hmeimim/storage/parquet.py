@@ -2,12 +2,15 @@
 
 The same records always give the same bytes (fixed compression, row groups and sort
 order), which is what makes releases reproducible. A file that cannot be opened or
-read to the end raises `HmeimimError` E001 (E002 when it is missing), never an Arrow
-traceback.
+read to the end raises `HmeimimError` E001 (E002 when it is missing, E023 when the
+system will not let it be read), never an Arrow or a decoding traceback: a string
+column that holds invalid UTF-8, or a value Python cannot represent (a date far out
+of range), is E001 like any other damage. A write the system refuses is E024.
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ import pyarrow.parquet as pq
 
 from hmeimim.errors import HmeimimError
 from hmeimim.schema.declaration import Schema
+from hmeimim.storage.files import os_reason, writing
 
 _SORT_KEYS = {"documents": ("doc_id",), "annotator_layers": ("doc_id", "annotator")}
 
@@ -33,36 +37,70 @@ def table_from_records(
 
 def write_parquet(table: pa.Table, path: Path) -> None:
     # Fixed settings so that the same records always give the same bytes.
-    pq.write_table(
-        table,
-        path,
-        compression="zstd",
-        compression_level=9,
-        row_group_size=1024,
-        use_dictionary=True,
-        write_statistics=True,
-        store_schema=True,
-    )
+    with writing(path):
+        pq.write_table(
+            table,
+            path,
+            compression="zstd",
+            compression_level=9,
+            row_group_size=1024,
+            use_dictionary=True,
+            write_statistics=True,
+            store_schema=True,
+        )
 
 
-def open_parquet(path: Path) -> pq.ParquetFile:
+def _unreadable(path: Path, error: Exception) -> HmeimimError:
+    if isinstance(error, OSError) and error.errno in (errno.EACCES, errno.EPERM):
+        return HmeimimError("E023", str(path), reason=os_reason(error))
+    return HmeimimError("E001", str(path), format="Parquet", reason=str(error))
+
+
+def open_parquet(path: Path, data: bytes | None = None) -> pq.ParquetFile:
+    """The Parquet file at `path`, or parsed from `data` (its bytes, already read).
+
+    The footer is parsed here, with the Arrow schema it gives, so that damage there
+    (such as a column name that is not UTF-8) is E001 at once.
+    """
     try:
-        return pq.ParquetFile(path)
+        parquet = pq.ParquetFile(pa.BufferReader(data) if data is not None else path)
+        _ = parquet.schema_arrow, parquet.metadata.num_rows
+        return parquet
     except FileNotFoundError:
         raise HmeimimError("E002", str(path), expected="file") from None
     except (OSError, pa.ArrowException) as error:
-        raise HmeimimError("E001", str(path), format="Parquet", reason=str(error)) from None
+        raise _unreadable(path, error) from None
+    except (ValueError, OverflowError) as error:  # UnicodeDecodeError too
+        reason = f"the footer cannot be read: {error}"
+        raise HmeimimError("E001", str(path), format="Parquet", reason=reason) from None
+
+
+def parquet_rows(
+    parquet: pq.ParquetFile, path: Path, batch_size: int = 256
+) -> Iterator[dict[str, Any]]:
+    """Stream the rows of an open Parquet file as plain dicts; damage is E001 naming `path`."""
+    try:
+        for batch in parquet.iter_batches(batch_size=batch_size):
+            yield from batch.to_pylist()
+    except UnicodeDecodeError as error:
+        reason = f"a string column holds invalid UTF-8: {error}"
+        raise HmeimimError("E001", str(path), format="Parquet", reason=reason) from None
+    except (OSError, pa.ArrowException) as error:
+        raise _unreadable(path, error) from None
+    except (ValueError, OverflowError) as error:
+        reason = f"a value cannot be read: {error}"
+        raise HmeimimError("E001", str(path), format="Parquet", reason=reason) from None
 
 
 def iter_records(path: Path, batch_size: int = 256) -> Iterator[dict[str, Any]]:
     """Stream the rows of one Parquet file as plain dicts, a batch at a time."""
-    parquet = open_parquet(path)
-    try:
-        for batch in parquet.iter_batches(batch_size=batch_size):
-            yield from batch.to_pylist()
-    except (OSError, pa.ArrowException) as error:
-        raise HmeimimError("E001", str(path), format="Parquet", reason=str(error)) from None
+    yield from parquet_rows(open_parquet(path), path, batch_size)
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
     return list(iter_records(path))
+
+
+def read_arrow_schema(path: Path) -> pa.Schema:
+    """The Arrow schema stored in a Parquet file's footer."""
+    return open_parquet(path).schema_arrow

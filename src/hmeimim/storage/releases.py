@@ -10,19 +10,37 @@ Each release keeps the inputs it was built from under `corpus/inputs/v<version>/
 `sources/` and `hmeimim.yaml`, the schema declaration as it stood. `release_schema`
 reads that copy, so a release is always read and validated with its own schema, never
 with the checkout's.
+
+`read_manifest` refuses what a manifest written by `hmeimim release` never holds and
+what would crash a reader: numbers out of range (`1e400`, integers of more than 20
+digits), NaN and Infinity, and nesting deeper than the JSON parser can follow (E004).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from hmeimim.errors import HmeimimError
-from hmeimim.model import MANIFEST, RELEASE_DIR, SPLITS, Version
+from hmeimim.model import ANNOTATORS_FILE, ENTITIES_FILE, MANIFEST, RELEASE_DIR, SPLITS, Version
 from hmeimim.paths import corpus_dir
 from hmeimim.schema.declaration import Schema, load_schema, read_schema
+from hmeimim.storage.files import list_folder, os_reason
+
+# The longest integer a manifest holds is a byte count; 20 digits pass 2**64.
+_MAX_DIGITS = 20
+# The table of each file a release may hold, in the order validation reads them: the
+# registry first (its ids check the entity links), then the splits, then the raw layers
+# (which need the documents' texts).
+FILE_TABLES: dict[str, str] = {
+    ENTITIES_FILE: "entities",
+    **{f"{split}.parquet": "documents" for split in SPLITS},
+    ANNOTATORS_FILE: "annotator_layers",
+}
 
 INPUTS = "inputs"
 SOURCES = "sources"
@@ -32,10 +50,17 @@ SCHEMA_COPY = "hmeimim.yaml"
 def list_releases(root: Path | None = None) -> list[tuple[Version, Path]]:
     """Every release folder under `corpus/`, oldest first."""
     base = corpus_dir(root)
+    try:
+        names = list_folder(base)
+    except HmeimimError as error:
+        if error.code == "E002":
+            return []
+        raise
     found = []
-    for child in base.iterdir() if base.is_dir() else []:
-        if child.is_dir() and RELEASE_DIR.match(child.name):
-            found.append((Version.parse(child.name), child))
+    for name in names:
+        child = base / name
+        if RELEASE_DIR.match(name) and child.is_dir():
+            found.append((Version.parse(name), child))
     return sorted(found)
 
 
@@ -59,14 +84,111 @@ def inputs_dir(version: str, root: Path | None = None) -> Path:
     return corpus_dir(root) / INPUTS / f"v{Version.parse(version)}"
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
+def _bounded(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_DIGITS:
+        raise ValueError(f"an integer of {len(text.lstrip('-'))} digits is out of range")
+    return int(text)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def parse_manifest(text: str) -> Any:
+    """Parse manifest JSON, refusing out-of-range numbers; ValueError says why not."""
+    try:
+        return json.loads(
+            text, parse_float=_finite, parse_int=_bounded, parse_constant=_no_constant
+        )
+    except RecursionError:
+        raise ValueError("it is nested more deeply than JSON can be read here") from None
+
+
 def read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / MANIFEST
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        manifest = parse_manifest(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError as error:
+        raise HmeimimError("E004", str(path), reason=os_reason(error)) from None
+    except OSError as error:
+        raise HmeimimError("E023", str(path), reason=os_reason(error)) from None
+    except ValueError as error:  # UnicodeDecodeError and JSONDecodeError too
         raise HmeimimError("E004", str(path), reason=str(error)) from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         raise HmeimimError("E008", str(path), key="files", expected="a mapping of file names")
+    return manifest
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_counts(value: Any, depth: int = 3) -> bool:
+    """A count, or a mapping of counts (nested `depth` levels at most)."""
+    if _is_count(value):
+        return True
+    return (
+        depth > 0
+        and isinstance(value, dict)
+        and all(_is_counts(v, depth - 1) for v in value.values())
+    )
+
+
+def is_date(value: Any) -> bool:
+    try:
+        dt.date.fromisoformat(value if isinstance(value, str) else "")
+    except ValueError:
+        return False
+    return True
+
+
+def published_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest, with everything that publishing and rebuilding a release read from it.
+
+    `read_manifest` only needs a `files` mapping (validation reports the rest, key by
+    key); the writers of CHANGELOG, CITATION, croissant.json and `reproduce` need the
+    keys `hmeimim release` always writes, and refuse a manifest without them (E008).
+    """
+    manifest = read_manifest(folder)
+    where = str(folder / MANIFEST)
+
+    def need(ok: bool, key: str, expected: str) -> None:
+        if not ok:
+            raise HmeimimError("E008", where, key=key, expected=expected)
+
+    version, released = manifest.get("version"), manifest.get("released")
+    need(
+        isinstance(version, str) and RELEASE_DIR.match(f"v{version}") is not None,
+        "version",
+        "a version of the form MAJOR.MINOR.PATCH",
+    )
+    need(is_date(released), "released", "a date of the form YYYY-MM-DD")
+    for name, entry in manifest["files"].items():
+        table = FILE_TABLES.get(name)
+        need(
+            isinstance(entry, dict)
+            and isinstance(entry.get("sha256"), str)
+            and _is_count(entry.get("bytes"))
+            and _is_count(entry.get("rows"))
+            and isinstance(entry.get("table"), str)
+            and entry.get("table") == (table or entry.get("table"))
+            and (entry.get("table") != "documents" or isinstance(entry.get("split"), str))
+            and (table != "documents" or entry.get("split") == name.removesuffix(".parquet")),
+            f"files.{name}",
+            "a mapping with sha256, bytes, rows, the file's table (and split)",
+        )
+    need(ENTITIES_FILE in manifest["files"], f"files.{ENTITIES_FILE}", "the registry's entry")
+    need(_is_counts(manifest.get("counts", {})), "counts", "a mapping of counts")
+    for key in ("parent", "schema_version", "bump", "notes", "sources_sha256"):
+        value = manifest.get(key)
+        need(value is None or isinstance(value, str), key, "a string or null")
     return manifest
 
 
@@ -82,6 +204,32 @@ def _saved_schema(path: Path, mtime_ns: int) -> Schema:
     return read_schema(path)
 
 
+def kept_schema_path(folder: Path, manifest: dict[str, Any]) -> Path:
+    """Where the schema declaration of release `folder` is kept (`inputs/v<version>/`).
+
+    The manifest's `inputs` names the folder, relative to `corpus/`; an absolute path or
+    one that climbs out of `corpus/` is ignored for the default.
+    """
+    default = f"{INPUTS}/{folder.name}"
+    given = manifest.get("inputs")
+    relative = PurePosixPath(given) if isinstance(given, str) and given else None
+    if relative is None or relative.is_absolute() or ".." in relative.parts:
+        relative = PurePosixPath(default)
+    return folder.parent / relative / SCHEMA_COPY
+
+
+def kept_schema(folder: Path, manifest: dict[str, Any]) -> Schema | None:
+    """The schema declaration kept with the release's inputs, if it is there."""
+    kept = kept_schema_path(folder, manifest)
+    try:
+        if not kept.is_file():
+            return None
+        mtime = kept.stat().st_mtime_ns
+    except OSError:
+        return None
+    return _saved_schema(kept, mtime)
+
+
 def release_schema(folder: Path, manifest: dict[str, Any] | None = None) -> Schema:
     """The schema release `folder` was written with.
 
@@ -95,11 +243,10 @@ def release_schema(folder: Path, manifest: dict[str, Any] | None = None) -> Sche
         # Hand-made or foreign release folders may not say; only the checkout's can apply.
         return load_schema()
     declared = str(manifest["schema_version"])
-    kept = folder.parent / str(manifest.get("inputs") or f"{INPUTS}/{folder.name}") / SCHEMA_COPY
-    if kept.is_file():
-        schema = _saved_schema(kept, kept.stat().st_mtime_ns)
-        if schema.version == declared:
-            return schema
+    kept = kept_schema_path(folder, manifest)
+    schema = kept_schema(folder, manifest)
+    if schema is not None and schema.version == declared:
+        return schema
     current = load_schema()
     if current.version == declared:
         return current

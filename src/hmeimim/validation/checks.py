@@ -46,6 +46,27 @@ class CorpusChecker:
         out.run(table)
         return out.findings
 
+    def check_layers(self, layers: Iterable[Record]) -> list[Finding]:
+        """Annotator layers: every check, and that each names a document checked before."""
+        findings: list[Finding] = []
+        for layer in layers:
+            findings.extend(self.check_document(layer, table="annotator_layers"))
+            doc_id, annotator = layer.get("doc_id"), layer.get("annotator")
+            if isinstance(doc_id, str) and doc_id not in self.seen_docs:
+                findings.append(
+                    Finding.of(
+                        "E302",
+                        file=self.file,
+                        doc_id=doc_id,
+                        record_id=annotator if isinstance(annotator, str) else None,
+                        field="doc_id",
+                        kind="document",
+                        target=doc_id,
+                        scope="the corpus",
+                    )
+                )
+        return findings
+
     def check_row(self, row: Record, table: str, record_id: Any) -> list[Finding]:
         """Column checks only (types, nulls, enums, id formats), e.g. for registry rows."""
         out = _DocumentCheck(self, row, None)
@@ -172,6 +193,11 @@ class _DocumentCheck:
 
     def check_offsets(self, span: Record, span_id: str, text: str) -> None:
         start, end, quoted = span.get("start"), span.get("end"), span.get("text")
+        for name, value in (("start", start), ("end", end)):
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                # Arrow would store 99999.0 as 99999 and 1.5 as 1: an offset is a whole number.
+                reason = f"{value!r} is a {type(value).__name__}, not an integer"
+                self.add("E107", span_id, field=f"spans/{span_id}/{name}", reason=reason)
         if not isinstance(start, int) or not isinstance(end, int):
             return
         if not 0 <= start < end <= len(text):

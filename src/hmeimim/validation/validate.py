@@ -6,28 +6,58 @@ schema it was written with (`storage.releases.release_schema`), so old releases 
 valid after the schema moves on. Other kinds of input (a Label Studio export) are
 handed to the `handlers` the caller passes, by file suffix; this module knows nothing
 of Label Studio. Nothing here raises for bad data; a file that cannot be read at all is
-itself a finding (E001), so one broken file never hides the others.
+itself a finding (E001, E023), so one broken file never hides the others.
+
+A release folder is checked against its manifest: every listed entry names a regular
+file directly inside the folder (E019; anything else is never opened), is there
+(E002) and has the listed sha256, size (E005) and rows (E009); every file in the folder
+is listed (E006); the registry and the annotator layers are always there, and so is a
+file for every split the counts give documents (E002), which is never empty (E018);
+`version` and `schema_version` agree with the folder's name and the kept schema (E020);
+the `huggingface` metadata of each Parquet file is the schema's features (E021). Each
+file is read from disk once: the bytes that are hashed are the bytes that are parsed.
+`validate_staged_release` runs the same checks on a release about to be renamed into
+place, and names the final path in its findings.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import re
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import pyarrow as pa
 
 from hmeimim.authoring.sources import Sources, read_sources
 from hmeimim.errors import Finding, HmeimimError
-from hmeimim.model import ANNOTATORS_FILE, ENTITIES_FILE, MANIFEST, SPLITS, CorpusRecords
+from hmeimim.model import (
+    ANNOTATORS_FILE,
+    ENTITIES_FILE,
+    MANIFEST,
+    RELEASE_DIR,
+    SPLITS,
+    CorpusRecords,
+)
 from hmeimim.paths import corpus_dir
 from hmeimim.schema.declaration import Schema, load_schema
-from hmeimim.storage.files import sha256_of
-from hmeimim.storage.parquet import iter_records, open_parquet
-from hmeimim.storage.releases import list_releases, read_manifest, release_schema
+from hmeimim.storage.files import list_folder, os_reason, read_bytes
+from hmeimim.storage.parquet import open_parquet, parquet_rows
+from hmeimim.storage.releases import (
+    FILE_TABLES,
+    is_date,
+    kept_schema,
+    kept_schema_path,
+    list_releases,
+    read_manifest,
+    release_schema,
+)
 from hmeimim.validation.checks import CorpusChecker
 
 # Checks a kind of input this module does not know (by file suffix) into a report.
@@ -56,16 +86,20 @@ class Report:
         }
 
 
-def _table_of(path: Path, arrow_schema: pa.Schema) -> str:
-    meta = arrow_schema.metadata or {}
-    declared = meta.get(b"hmeimim.table")
-    if declared:
-        return str(declared.decode())
-    if path.name == ANNOTATORS_FILE:
-        return "annotator_layers"
-    if path.name == ENTITIES_FILE:
-        return "entities"
-    return "documents"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_VERSION = re.compile(r"\d+\.\d+\.\d+")
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _table_of(path: Path, arrow_schema: pa.Schema, tables: Iterable[str]) -> str:
+    declared = (arrow_schema.metadata or {}).get(b"hmeimim.table", b"")
+    name = str(declared.decode("utf-8", errors="replace"))
+    if name in tables:
+        return name
+    return FILE_TABLES.get(path.name, "documents")
 
 
 def relaxed_type(arrow_type: pa.DataType) -> pa.DataType:
@@ -111,17 +145,43 @@ def _schema_findings(path: Path, actual: pa.Schema, expected: pa.Schema) -> list
     ]
 
 
+def _outside(folder: Path, name: str) -> str | None:
+    """Why manifest entry `name` is not a regular file directly in `folder` (None: it may be)."""
+    pure = PurePath(name)
+    if not name or "\0" in name or pure.is_absolute() or name != pure.name or name in (".", ".."):
+        return "is not the name of a file in the release folder"
+    try:
+        mode = (folder / name).lstat().st_mode
+    except OSError:
+        return None  # missing (E002) or unreadable (E023): reported where it is read
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file"
+    return None
+
+
+@dataclass
+class _Listed:
+    """What the manifest says about one file: its digest and size, and its row counts."""
+
+    digest: tuple[str, Any] | None = None
+    rows: list[tuple[str, int]] = field(default_factory=list)
+
+
 class _Validator:
     def __init__(self, schema: Schema) -> None:
         self.default_schema = schema
         self.schema = schema
         self.report = Report()
+        self._features: dict[str, tuple[Schema, Any]] = {}
 
-    def read_registry(self, path: Path) -> frozenset[str] | None:
+    def add(self, finding: Finding) -> None:
+        self.report.findings.append(finding)
+
+    def read_registry(self, path: Path, listed: _Listed | None = None) -> frozenset[str] | None:
         """Check the entity registry; return its ids (None when it cannot be read)."""
-        if not path.is_file():
-            return None
-        records = self.read_table(path, "entities", data=False)
+        records = self.read_table(path, "entities", data=False, listed=listed)
         if records is None:
             return None
         checker = CorpusChecker(self.schema, file=str(path))
@@ -132,7 +192,7 @@ class _Validator:
             self.report.findings.extend(findings)
         for entity_id, count in sorted(ids.items()):
             if count > 1:
-                self.report.findings.append(
+                self.add(
                     Finding.of(
                         "E401",
                         file=str(path),
@@ -143,132 +203,337 @@ class _Validator:
                 )
         return frozenset(ids)
 
+    def check_digest(self, path: Path, raw: bytes, listed: tuple[str, Any]) -> None:
+        digest, size = listed
+        actual = hashlib.sha256(raw).hexdigest()
+        if actual != digest or len(raw) != size:
+            self.add(
+                Finding.of(
+                    "E005",
+                    file=str(path),
+                    actual=actual[:12],
+                    size=len(raw),
+                    listed=digest[:12],
+                    listed_size=size,
+                )
+            )
+
+    def features(self, table: str) -> Any:
+        """The HF features the schema gives `table`, as the JSON in the Parquet metadata."""
+        cached = self._features.get(table)
+        if cached is None or cached[0] is not self.schema:
+            metadata = self.schema.arrow_schema(table).metadata or {}
+            features = json.loads(metadata[b"huggingface"])["info"]["features"]
+            cached = self._features[table] = (self.schema, features)
+        return cached[1]
+
+    def check_hf_metadata(self, path: Path, actual: pa.Schema, table: str) -> None:
+        """`datasets` rebuilds the features from this JSON: it must be the schema's."""
+        raw = (actual.metadata or {}).get(b"huggingface")
+        if raw is None:
+            return  # other writers may not add it; `datasets` then reads the Arrow types
+        try:
+            info = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError) as error:
+            problem = f"is not UTF-8 JSON ({str(error)[:120]})"
+        else:
+            inner = info.get("info") if isinstance(info, dict) else None
+            found = inner.get("features") if isinstance(inner, dict) else None
+            expected = self.features(table)
+            if not isinstance(found, dict):
+                problem = "has no `info.features` mapping"
+            elif found == expected:
+                return
+            else:
+                differ = sorted(k for k in {*expected, *found} if found.get(k) != expected.get(k))
+                shown = ", ".join(f"`{k}`" for k in differ[:5]) + (", …" if differ[5:] else "")
+                problem = f"differs from the features of schema {self.schema.version} in {shown}"
+        self.add(Finding.of("E021", file=str(path), problem=problem))
+
     def read_table(
-        self, path: Path, table: str | None = None, data: bool = True
+        self,
+        path: Path,
+        table: str | None = None,
+        data: bool = True,
+        listed: _Listed | None = None,
+        split_file: bool = False,
     ) -> list[dict[str, Any]] | None:
-        """Read a whole table, or record why not. `data=False`: a side table (the registry),
-        which does not count towards `readable`."""
+        """Read a whole table once, or record why not. `data=False`: a side table (the
+        registry), which does not count towards `readable`. `listed`: what the manifest
+        says of the file; `split_file`: a split of a release, which is never empty."""
         self.report.files += 1
         try:
-            parquet = open_parquet(path)
+            raw = read_bytes(path)
+            if listed is not None and listed.digest is not None:
+                self.check_digest(path, raw, listed.digest)
+            parquet = open_parquet(path, raw)
             actual = parquet.schema_arrow
-            table = table or _table_of(path, actual)
+            table = table or _table_of(path, actual, self.schema.tables)
             schema_findings = _schema_findings(path, actual, self.schema.arrow_schema(table))
             if schema_findings:
                 self.report.findings.extend(schema_findings)
                 return None
-            records = list(iter_records(path))
-            self.report.readable += data
-            return records
+            self.check_hf_metadata(path, actual, table)
+            records = list(parquet_rows(parquet, path))
         except HmeimimError as error:
-            self.report.findings.append(Finding.from_error(error, file=str(path)))
+            self.add(Finding.from_error(error, file=str(path)))
             return None
+        for source, count in listed.rows if listed is not None else []:
+            if count != len(records):
+                self.add(
+                    Finding.of(
+                        "E009", file=str(path), actual=len(records), source=source, listed=count
+                    )
+                )
+        if split_file and not records:
+            self.add(Finding.of("E018", file=str(path)))
+        self.report.readable += data
+        return records
 
     def check_documents(
-        self, path: Path, checker: CorpusChecker, split: str | None, table: str = "documents"
+        self,
+        path: Path,
+        checker: CorpusChecker,
+        split: str | None,
+        table: str = "documents",
+        listed: _Listed | None = None,
     ) -> set[str]:
-        records = self.read_table(path, table)
+        split_file = listed is not None and table == "documents"
+        records = self.read_table(path, table, listed=listed, split_file=split_file)
         doc_ids: set[str] = set()
         if records is None:
             return doc_ids
         checker.file = str(path)
+        if table != "documents":
+            self.report.findings.extend(checker.check_layers(records))
+            return doc_ids
         for record in records:
             self.report.findings.extend(checker.check_document(record, table=table))
-            if table == "documents":
-                self.report.documents += 1
-                doc_ids.add(str(record.get("doc_id")))
-                if split is not None and record.get("split") != split:
-                    self.report.findings.append(
-                        Finding.of(
-                            "E007",
-                            file=str(path),
-                            doc_id=record.get("doc_id"),
-                            split=record.get("split"),
-                            file_name=path.name,
-                        )
-                    )
-            elif record.get("doc_id") not in checker.seen_docs:
-                self.report.findings.append(
+            self.report.documents += 1
+            doc_ids.add(str(record.get("doc_id")))
+            if split is not None and record.get("split") != split:
+                self.add(
                     Finding.of(
-                        "E302",
+                        "E007",
                         file=str(path),
                         doc_id=record.get("doc_id"),
-                        record_id=record.get("annotator"),
-                        field="doc_id",
-                        kind="document",
-                        target=record.get("doc_id"),
-                        scope="the release",
+                        split=record.get("split"),
+                        file_name=path.name,
                     )
                 )
         return doc_ids
 
-    def check_manifest(self, folder: Path) -> None:
-        try:
-            manifest = read_manifest(folder)
-        except HmeimimError as error:
-            self.report.findings.append(Finding.from_error(error))
-            return
-        listed = manifest["files"]
-        for name, entry in sorted(listed.items()):
-            path = folder / name
-            if not path.is_file():
-                self.report.findings.append(
-                    Finding.of("E002", file=str(path), expected="file listed in manifest.json")
-                )
-                continue
-            if not isinstance(entry, dict) or not re.fullmatch(
-                r"[0-9a-f]{64}", str(entry.get("sha256"))
-            ):
-                self.report.findings.append(
-                    Finding.of(
-                        "E008",
-                        file=str(folder / MANIFEST),
-                        key=f"files.{name}.sha256",
-                        expected="a SHA-256 digest (64 hex digits)",
-                    )
-                )
-                continue
-            actual = sha256_of(path)
-            if actual != entry["sha256"] or path.stat().st_size != entry.get("bytes"):
-                self.report.findings.append(
-                    Finding.of(
-                        "E005",
-                        file=str(path),
-                        actual=actual[:12],
-                        size=path.stat().st_size,
-                        listed=str(entry["sha256"])[:12],
-                        listed_size=entry.get("bytes"),
-                    )
-                )
-        for child in sorted(folder.iterdir()):
-            if child.name != MANIFEST and child.name not in listed:
-                self.report.findings.append(Finding.of("E006", file=str(child)))
+    # -- release folders ----------------------------------------------------------------------
 
-    def validate_release(self, folder: Path) -> None:
-        self.check_manifest(folder)
-        self.report.readable += (folder / MANIFEST).is_file()
-        self.schema = self.schema_of(folder)
-        entity_ids = self.read_registry(folder / ENTITIES_FILE)
+    def check_version(self, where: str, name: str, manifest: dict[str, Any]) -> None:
+        """`version` is MAJOR.MINOR.PATCH, and the one of the folder's name; `released` is
+        a date (both required in a folder named as a release)."""
+        version = manifest.get("version")
+        named = RELEASE_DIR.match(name) is not None
+        released = manifest.get("released")
+        if (released is not None or named) and not is_date(released):
+            expected = "a date of the form YYYY-MM-DD"
+            self.add(Finding.of("E008", file=where, key="released", expected=expected))
+        if version is None and not named:
+            return  # a hand-made folder that does not say
+        if not isinstance(version, str) or not _VERSION.fullmatch(version):
+            self.add(
+                Finding.of(
+                    "E008",
+                    file=where,
+                    key="version",
+                    expected="a version of the form MAJOR.MINOR.PATCH",
+                )
+            )
+        elif named and f"v{version}" != name:
+            self.add(
+                Finding.of(
+                    "E020", file=where, key="version", value=version, fact=f"the folder is {name}"
+                )
+            )
+
+    def split_counts(self, where: str, manifest: dict[str, Any]) -> dict[str, int]:
+        """Documents per split as the manifest's `counts` give them (none if it has none)."""
+        counts = manifest.get("counts")
+        if counts is None:
+            return {}
+        splits = counts.get("splits") if isinstance(counts, dict) else None
+        if not isinstance(splits, dict) or not all(_is_count(n) for n in splits.values()):
+            self.add(
+                Finding.of(
+                    "E008",
+                    file=where,
+                    key="counts.splits",
+                    expected="a mapping of split names to numbers of documents",
+                )
+            )
+            return {}
+        return {split: splits[split] for split in SPLITS if splits.get(split)}
+
+    def check_entry(self, folder: Path, name: str, entry: Any, splits: dict[str, int]) -> _Listed:
+        """What a manifest entry says, after checking that it says it properly."""
+        where = str(folder / MANIFEST)
+        if not isinstance(entry, dict):
+            expected = "a mapping with sha256, bytes and rows"
+            self.add(Finding.of("E008", file=where, key=f"files.{name}", expected=expected))
+            return _Listed()
+        listed = _Listed()
+        digest = entry.get("sha256")
+        if isinstance(digest, str) and _SHA256.fullmatch(digest):
+            listed.digest = (digest, entry.get("bytes"))
+        else:
+            self.add(
+                Finding.of(
+                    "E008",
+                    file=where,
+                    key=f"files.{name}.sha256",
+                    expected="a SHA-256 digest (64 hex digits)",
+                )
+            )
+        rows = entry.get("rows")
+        if isinstance(rows, int) and _is_count(rows):
+            listed.rows.append((f"manifest.json `files.{name}.rows`", rows))
+        else:
+            self.add(
+                Finding.of(
+                    "E008",
+                    file=where,
+                    key=f"files.{name}.rows",
+                    expected="the number of rows, a whole number of 0 or more",
+                )
+            )
+        split = name.removesuffix(".parquet")
+        if split in splits:
+            listed.rows.append((f"manifest.json `counts.splits.{split}`", splits[split]))
+        # What croissant.json and the changelog read (a hand-made manifest may omit them).
+        table = FILE_TABLES.get(name)
+        if "table" in entry and entry["table"] != table:
+            self.add(Finding.of("E008", file=where, key=f"files.{name}.table", expected=table))
+        if table == "documents" and "split" in entry and entry["split"] != split:
+            self.add(Finding.of("E008", file=where, key=f"files.{name}.split", expected=split))
+        return listed
+
+    def check_manifest(
+        self, folder: Path, name: str, present: list[str], manifest: dict[str, Any]
+    ) -> dict[str, _Listed]:
+        """Check the manifest against the folder; return the listed files that may be read."""
+        where = str(folder / MANIFEST)
+        self.check_version(where, name, manifest)
+        splits = self.split_counts(where, manifest)
+        listed_files: dict[str, Any] = manifest["files"]
+        readable: dict[str, _Listed] = {}
+        for entry_name, entry in sorted(listed_files.items()):
+            problem = _outside(folder, entry_name)
+            if problem is not None:
+                self.add(Finding.of("E019", file=where, name=entry_name, problem=problem))
+                continue
+            path = folder / entry_name
+            if entry_name not in present:
+                expected = "file listed in manifest.json"
+                self.add(Finding.of("E002", file=str(path), expected=expected))
+                continue
+            listed = self.check_entry(folder, entry_name, entry, splits)
+            if entry_name in FILE_TABLES:
+                readable[entry_name] = listed
+            elif listed.digest is not None:
+                try:
+                    self.check_digest(path, read_bytes(path), listed.digest)
+                except HmeimimError as error:
+                    self.add(Finding.from_error(error, file=str(path)))
+        for child in present:
+            if child != MANIFEST and child not in listed_files:
+                self.add(Finding.of("E006", file=str(folder / child)))
+        required = {
+            ENTITIES_FILE: "entity registry (every release has one)",
+            ANNOTATORS_FILE: "file of annotator layers (every release has one, maybe empty)",
+        }
+        for split, count in splits.items():
+            required[f"{split}.parquet"] = (
+                f"file of split {split} (manifest.json counts {count} document(s) in it)"
+            )
+        for file_name, expected in required.items():
+            if file_name not in listed_files and file_name not in present:
+                self.add(Finding.of("E002", file=str(folder / file_name), expected=expected))
+        return readable
+
+    def validate_release(
+        self, folder: Path, *, schema: Schema | None = None, name: str | None = None
+    ) -> None:
+        """Check a release folder. `schema`: the one it is written with (default: its
+        own, from its kept inputs); `name`: its folder name (default: `folder`'s)."""
+        try:
+            present = list_folder(folder)
+        except HmeimimError as error:
+            self.add(Finding.from_error(error, file=str(folder)))
+            return
+        try:
+            manifest: dict[str, Any] | None = read_manifest(folder)
+        except HmeimimError as error:
+            self.add(Finding.from_error(error))
+            manifest = None
+        self.report.readable += manifest is not None
+        if schema is not None:
+            self.schema = schema
+            declared = manifest.get("schema_version") if manifest else None
+            if declared is not None and str(declared) != schema.version:
+                fact = f"the release is written with schema {schema.version}"
+                where = str(folder / MANIFEST)
+                self.add(
+                    Finding.of("E020", file=where, key="schema_version", value=declared, fact=fact)
+                )
+        else:
+            self.schema = self.schema_of(folder, manifest, report=True)
+        if manifest is not None:
+            to_read = self.check_manifest(folder, name or folder.name, present, manifest)
+        else:
+            # Without a manifest, the files a release holds, if they are plain files.
+            to_read = {
+                n: _Listed() for n in FILE_TABLES if n in present and _outside(folder, n) is None
+            }
+        entity_ids = None
+        if ENTITIES_FILE in to_read:
+            entity_ids = self.read_registry(folder / ENTITIES_FILE, to_read[ENTITIES_FILE])
         checker = CorpusChecker(self.schema, entity_ids=entity_ids)
         for split in SPLITS:
-            path = folder / f"{split}.parquet"
-            if path.is_file():
-                self.check_documents(path, checker, split)
-        annotators = folder / ANNOTATORS_FILE
-        if annotators.is_file():
-            self.check_documents(annotators, checker, None, table="annotator_layers")
+            file_name = f"{split}.parquet"
+            if file_name in to_read:
+                listed = to_read[file_name] if manifest is not None else None
+                self.check_documents(folder / file_name, checker, split, listed=listed)
+        if ANNOTATORS_FILE in to_read:
+            listed = to_read[ANNOTATORS_FILE] if manifest is not None else None
+            self.check_documents(
+                folder / ANNOTATORS_FILE, checker, None, table="annotator_layers", listed=listed
+            )
 
-    def schema_of(self, folder: Path) -> Schema:
-        """The schema of the release in `folder` (the given one if it holds no release)."""
-        try:
-            manifest = read_manifest(folder)
-        except HmeimimError:
+    def schema_of(
+        self, folder: Path, manifest: dict[str, Any] | None = None, report: bool = False
+    ) -> Schema:
+        """The schema of the release in `folder` (the given one if it holds no release).
+
+        With `report`, a manifest whose schema_version differs from the kept schema's is
+        a finding (E020), and the kept schema is used.
+        """
+        if manifest is None:
             # No release here, or a broken manifest, which `check_manifest` reports.
             return self.default_schema
         try:
+            declared = manifest.get("schema_version")
+            kept = kept_schema(folder, manifest) if declared is not None else None
+            if report and kept is not None and kept.version != str(declared):
+                fact = f"the release's kept schema {kept_schema_path(folder, manifest)} is "
+                self.add(
+                    Finding.of(
+                        "E020",
+                        file=str(folder / MANIFEST),
+                        key="schema_version",
+                        value=declared,
+                        fact=fact + kept.version,
+                    )
+                )
+                return kept
             return release_schema(folder, manifest)
         except HmeimimError as error:
-            self.report.findings.append(Finding.from_error(error))
+            self.add(Finding.from_error(error))
             return self.default_schema
 
     def validate_sources(self, folder: Path) -> None:
@@ -280,7 +545,11 @@ class _Validator:
         self.report.findings.extend(findings)
 
     def validate_file(self, path: Path) -> None:
-        self.schema = self.schema_of(path.parent)
+        try:
+            manifest: dict[str, Any] | None = read_manifest(path.parent)
+        except HmeimimError:
+            manifest = None  # a loose file, or a release whose manifest is not checked here
+        self.schema = self.schema_of(path.parent, manifest)
         registry = path.parent / ENTITIES_FILE
         if path.name == ENTITIES_FILE:
             self.read_registry(path)
@@ -290,6 +559,21 @@ class _Validator:
         split = path.stem if path.stem in SPLITS else None
         table = "annotator_layers" if path.name == ANNOTATORS_FILE else "documents"
         self.check_documents(path, checker, split, table=table)
+
+
+def _renamed(finding: Finding, old: str, new: str) -> Finding:
+    file = finding.file
+    if file is not None and (file == old or file.startswith(old + "/")):
+        file = new + file[len(old) :]
+    return dataclasses.replace(finding, file=file, message=finding.message.replace(old, new))
+
+
+def validate_staged_release(folder: Path, *, schema: Schema, final: Path) -> list[Finding]:
+    """Every finding of `hmeimim validate` on the release in `folder`, written with
+    `schema`, that is about to be renamed to `final`; findings name `final`."""
+    validator = _Validator(schema)
+    validator.validate_release(folder, schema=schema, name=final.name)
+    return [_renamed(f, str(folder), str(final)) for f in validator.report.findings]
 
 
 def default_paths(root: Path | None = None) -> list[Path]:
@@ -313,20 +597,36 @@ def validate_paths(
     if not targets:
         raise HmeimimError("E016", str(corpus_dir()))
     for path in targets:
-        handler = (handlers or {}).get(path.suffix) if path.is_file() else None
-        if handler is not None:
-            handler(path, validator.report, validator.default_schema)
-        elif path.is_dir() and (path / "documents").is_dir():
-            validator.validate_sources(path)
-        elif path.is_dir():
-            validator.validate_release(path)
-        elif path.exists():
-            validator.validate_file(path)
-        else:
-            validator.report.findings.append(
-                Finding.of("E002", file=str(path), expected="file or folder")
-            )
+        try:
+            _validate_one(validator, path, handlers or {})
+        except OSError as error:
+            # What the system refused outside the readers that report it themselves.
+            where = str(error.filename or path)
+            validator.add(Finding.of("E023", file=where, reason=os_reason(error)))
     return validator.report
+
+
+def _looks_in(path: Path, test: Callable[[Path], bool]) -> bool:
+    """`test(path)`, or False when the folder holding `path` cannot be looked into (the
+    reader of that folder reports it)."""
+    try:
+        return test(path)
+    except OSError:
+        return False
+
+
+def _validate_one(validator: _Validator, path: Path, handlers: Mapping[str, Handler]) -> None:
+    handler = handlers.get(path.suffix) if path.is_file() else None
+    if handler is not None:
+        handler(path, validator.report, validator.default_schema)
+    elif path.is_dir() and _looks_in(path / "documents", Path.is_dir):
+        validator.validate_sources(path)
+    elif path.is_dir():
+        validator.validate_release(path)
+    elif path.exists():
+        validator.validate_file(path)
+    else:
+        validator.add(Finding.of("E002", file=str(path), expected="file or folder"))
 
 
 def read_valid_sources(
@@ -334,10 +634,13 @@ def read_valid_sources(
 ) -> tuple[Sources, list[Finding]]:
     """Read an authoring folder and validate it: structure first, then every check.
 
-    `file` names the folder in findings (e.g. `corpus/sources` for a staged copy).
+    `file` names the folder in findings (e.g. `corpus/sources` for a staged copy): the
+    paths of the files in it are given under `file` too, never under the copy.
     """
     read = read_sources(folder, schema)
     findings = list(read.findings)
+    if file is not None:
+        findings = [_renamed(f, str(folder), file) for f in findings]
     findings += validate_corpus(read.records, schema=schema, file=file or str(folder))
     return read, findings
 
@@ -365,7 +668,8 @@ def validate_records(
 ) -> list[Finding]:
     """Validate in-memory records (e.g. from the authoring files or an import).
 
-    With `entities=None` registry links are not checked.
+    With `entities=None` registry links are not checked. Every annotator layer must name
+    one of `records` (E302).
     """
     schema = schema or load_schema()
     entity_list = list(entities) if entities is not None else None
@@ -383,5 +687,6 @@ def validate_records(
         if n > 1
     ]
     findings.extend(checker.check_documents(records))
-    findings.extend(checker.check_documents(annotator_layers, table="annotator_layers"))
+    # After the documents: a layer must name one of them (E302).
+    findings.extend(checker.check_layers(annotator_layers))
     return findings

@@ -1,0 +1,88 @@
+"""Reading authoring YAML strictly: no duplicate keys, no aliases, no surprises.
+
+Hand-edited YAML fails quietly in ways that lose data: a key written twice keeps only
+its last value, an anchor and aliases can expand a one-kilobyte file into gigabytes,
+and `1.0` passes for a whole number where a JSON Schema check sees an integer. The
+loader here refuses the first two outright, with the line they are on, and leaves
+numbers with the type YAML gives them, so a float offset is a wrong type and never a
+silent integer. It uses libyaml's parser where it is installed (the construction of
+values stays in Python, which is where the checks live).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:
+    _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # PyYAML built without libyaml
+    _Base = yaml.SafeLoader
+
+
+@dataclass(frozen=True)
+class Refusal(Exception):
+    """Why a YAML text was refused, and on which line (1-based; 0 when unknown)."""
+
+    # "duplicate-key", "alias", "syntax" (nesting too deep included) or "value" (a
+    # number too long to read, an impossible date such as 2024-02-30)
+    kind: str
+    line: int
+    detail: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.detail}" if self.line else self.detail
+
+
+class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._visited: set[int] = set()
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # An alias makes two places of the document share one node: the second visit.
+        if id(node) in self._visited:
+            raise Refusal("alias", node.start_mark.line + 1, "anchors and aliases are not allowed")
+        self._visited.add(id(node))
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise Refusal(
+                    "alias", key_node.start_mark.line + 1, "merge keys (<<) are not allowed"
+                )
+            key = self.construct_object(key_node, deep=True)
+            self._visited.discard(id(key_node))  # constructed again by the base class
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise Refusal(
+                    "duplicate-key", line, f"key {key!r} is given twice (first on line {seen[key]})"
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+# Whole documents only: no anchors, no custom tags, the YAML 1.1 safe types.
+def load(text: str) -> Any:
+    """Parse one YAML document strictly; raise `Refusal` for what it refuses."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    except Refusal:
+        raise
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        raise Refusal("syntax", line, str(error.problem or error).strip()) from None
+    except yaml.YAMLError as error:
+        raise Refusal("syntax", 0, str(error).strip()) from None
+    except ValueError as error:
+        raise Refusal("value", 0, str(error).strip()) from None
+    except RecursionError:  # only without libyaml, whose parser limits nesting itself
+        raise Refusal("syntax", 0, "nested too deeply to read") from None
+    finally:
+        loader.dispose()
