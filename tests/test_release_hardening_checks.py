@@ -21,8 +21,12 @@ from fuzz_support import check_printable
 from release_support import copy_repo, edit_manifest, hmeimim, rehash
 
 from hmeimim.actions import validate_paths
+from hmeimim.errors import HmeimimError
 from hmeimim.schema.declaration import load_schema
 from hmeimim.storage.parquet import table_from_records, write_parquet
+from hmeimim.storage.records import read_release_records
+from hmeimim.views.load import entities, spans
+from hmeimim.views.load import load as hmeimim_load
 
 
 @pytest.fixture
@@ -133,6 +137,48 @@ def test_entries_outside_the_release_are_findings_and_never_opened(
         (release / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
     assert _findings(release) == [("E019", str(release / "manifest.json"))]
     assert str(outside.resolve()) not in opened
+
+
+@pytest.mark.parametrize(
+    ("name", "reader"),
+    [
+        *[("train.parquet", r) for r in ("load", "spans", "summary", "ls-export", "records")],
+        ("entities.parquet", "entities"),
+        ("entities.parquet", "records"),
+        ("annotators.parquet", "records"),
+    ],
+)
+def test_readers_refuse_a_symlinked_release_file_as_validate_does(
+    repo: Path,
+    release: Path,
+    tmp_path: Path,
+    name: str,
+    reader: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The loaders used to follow a link that `validate` flags (E019); now they refuse too."""
+    outside = tmp_path / name
+    shutil.copy2(release / name, outside)
+    (release / name).unlink()
+    (release / name).symlink_to(outside)
+    if reader in ("summary", "ls-export"):
+        args = ["summary"] if reader == "summary" else ["ls", "export", "-o", str(tmp_path / "t")]
+        result = hmeimim(repo, *args)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
+        assert f"{release / 'manifest.json'}: E019 " in result.stdout + result.stderr
+        return
+    monkeypatch.setenv("HMEIMIM_ROOT", str(repo))
+    readers: dict[str, Any] = {
+        "load": lambda: hmeimim_load("1.0.0"),
+        "spans": lambda: spans("1.0.0"),
+        "entities": lambda: entities("1.0.0"),
+        "records": lambda: read_release_records(release),
+    }
+    with pytest.raises(HmeimimError) as caught:
+        readers[reader]()
+    assert caught.value.code == "E019"
+    assert name in str(caught.value)
 
 
 # -- the manifest against its folder and the release's kept schema ----------------------------

@@ -295,3 +295,33 @@ def test_a_full_disk_after_the_release_before_the_derived_files(
     assert "hmeimim generate" in again.stderr
     assert hmeimim(repo, "generate").returncode == 0
     assert hmeimim(repo, "validate").returncode == 0
+
+
+# -- a release whose relations point nowhere ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "field"),
+    [("attributions", "cue"), ("attributions", "contents"), ("stances", "evidence")],
+)
+def test_ls_export_of_a_release_with_a_dangling_reference(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, table: str, field: str
+) -> None:
+    """Used to be a KeyError traceback in the task builder; now E733 names the record."""
+    from release_support import rehash
+
+    release = repo / "corpus" / "v1.0.0"
+    table_data = pq.read_table(release / "train.parquet")
+    rows = table_data.to_pylist()
+    record = rows[0][table][0]
+    record[field] = "no-such-span" if field == "cue" else ["no-such-span"]
+    record_id = record["frame_id" if table == "attributions" else "stance_id"]
+    pq.write_table(
+        type(table_data).from_pylist(rows, schema=table_data.schema), release / "train.parquet"
+    )
+    rehash(release, "train.parquet")
+    assert hmeimim(repo, "validate").returncode == 1  # validate sees it too (E302)
+    result = _cli(monkeypatch, repo, "ls", "export", "-o", str(repo / "tasks.json"))
+    _refused(result, "E733", f"doc={rows[0]['doc_id']} id={record_id}")
+    assert "no-such-span" in result.output
+    assert not (repo / "tasks.json").exists()

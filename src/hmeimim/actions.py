@@ -64,6 +64,7 @@ def make_release(
     notes: str | None = None,
     root: Path | None = None,
     sources: Path | None = None,
+    allow_removal: bool = False,
 ) -> ReleaseResult:
     """Write the next version (see `release.make`) and refresh the derived files."""
     released = release_date(bump, released)
@@ -71,7 +72,12 @@ def make_release(
     with release_lock(root):
         check_published(root)
         result = write_next_release(
-            bump=bump, released=released, notes=notes, root=root, sources=sources
+            bump=bump,
+            released=released,
+            notes=notes,
+            root=root,
+            sources=sources,
+            allow_removal=allow_removal,
         )
         if result.path is not None:
             try:

@@ -21,7 +21,7 @@ from hmeimim.authoring.ingest import ingest_file
 from hmeimim.errors import Finding, HmeimimError
 from hmeimim.labelstudio.agreement import agreement_from_export, render_agreement
 from hmeimim.labelstudio.client import pull, push
-from hmeimim.labelstudio.importer import MAX_REMOVED_SHARE, import_export, write_import
+from hmeimim.labelstudio.importer import import_export, write_import
 from hmeimim.labelstudio.mapping import label_config
 from hmeimim.labelstudio.tasks import export_tasks
 from hmeimim.paths import corpus_dir
@@ -238,10 +238,24 @@ def release_cli(
             "replaces corpus/sources"
         ),
     ] = None,
+    allow_removal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-removal",
+            help="Let the release drop a document, or more than half of a document's gold "
+            "spans (the changelog lists it)",
+        ),
+    ] = False,
 ) -> None:
     """Write the next version from corpus/sources, atomically, with its changelog entry."""
 
-    result = make_release(bump=bump.value, released=released, notes=note, sources=sources)
+    result = make_release(
+        bump=bump.value,
+        released=released,
+        notes=note,
+        sources=sources,
+        allow_removal=allow_removal,
+    )
     _report_write(result.findings, result.path, f" ({result.bump} release {result.version})")
 
 
@@ -342,8 +356,7 @@ def ls_import_cli(
 ) -> None:
     """Turn an export into a validated authoring folder; nothing is written on any finding."""
 
-    share = 1.0 if allow_removal else MAX_REMOVED_SHARE
-    result = import_export(export, base=base, gold=gold, max_removed_share=share)
+    result = import_export(export, base=base, gold=gold, allow_removal=allow_removal)
     _render_all(result.notices)
     _render_all(result.findings)
     if not result.ok:

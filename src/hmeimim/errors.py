@@ -550,6 +550,14 @@ _CATALOGUE = [
         "the release itself is complete",
         "error",
     ),
+    Code(
+        "E612",
+        "release-removes-gold",
+        "this release would leave out gold of release {release}: {removal}; nothing is written",
+        "if the removal is intended, release again with --allow-removal (the changelog "
+        "then lists it); otherwise restore the document's gold.yaml from git",
+        "error",
+    ),
     # Label Studio round trip. Findings name "task <id> / annotation <id> / region <id>".
     Code(
         "E701",
@@ -778,6 +786,15 @@ _CATALOGUE = [
         "bad-api-key",
         "holds {count} character(s) that an HTTP header cannot carry (only printable ASCII)",
         "copy the token again from Label Studio's Account & Settings",
+        "error",
+    ),
+    Code(
+        "E733",
+        "not-exportable-dangling",
+        "`{field}` points to {target!r}, which this document lacks, so no Label Studio "
+        "region or relation can carry it",
+        "run `hmeimim validate` on the release (it reports E302 here) and restore the "
+        "release from git; a published release is never edited",
         "error",
     ),
 ]

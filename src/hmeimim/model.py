@@ -24,8 +24,13 @@ ANNOTATION_KEYS = ("spans", "attributions", "stances")
 NESTED_STRUCTS = {"spans": "span", "attributions": "attribution", "stances": "stance"}
 NESTED_IDS = {"spans": "span_id", "attributions": "frame_id", "stances": "stance_id"}
 ENTITY_LAYER = "entity"
+# The share of a document's gold spans that an import or a release may remove without
+# an explicit --allow-removal; removing a whole document always needs the flag.
+MAX_REMOVED_SHARE = 0.5
 
 MANIFEST = "manifest.json"
+# Manifest keys that `release` adds beyond the files and counts; a rebuild keeps them.
+MANIFEST_EXTRAS = ("inputs", "bump", "notes", "removals")
 ANNOTATORS_FILE = "annotators.parquet"
 ENTITIES_FILE = "entities.parquet"
 RELEASE_DIR = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")

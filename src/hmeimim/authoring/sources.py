@@ -59,9 +59,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _schema_findings(
+def record_schema_findings(
     instance: dict[str, Any], json_schema: dict[str, Any], file: str, doc_id: str | None
 ) -> list[Finding]:
+    """The JSON Schema findings of one authoring record (also used on Label Studio imports)."""
     validator = _StrictValidator(json_schema, format_checker=_StrictValidator.FORMAT_CHECKER)
     findings = []
     reported: set[str] = set()  # required properties already reported
@@ -191,7 +192,7 @@ def read_sources(root: Path, schema: Schema) -> Sources:
     registry_file = root / "entities.yaml"
     registry = _read_yaml(registry_file, out.findings, None, list)
     for entry in registry or []:
-        found = _schema_findings(entry, entity_schema, str(registry_file), None)
+        found = record_schema_findings(entry, entity_schema, str(registry_file), None)
         out.findings.extend(found)
         if not found:
             out.records.entities.append(dict(entry))
@@ -218,7 +219,7 @@ def read_sources(root: Path, schema: Schema) -> Sources:
                     folder=doc_id,
                 )
             )
-        found = _schema_findings(record, doc_schema, str(doc_dir), doc_id)
+        found = record_schema_findings(record, doc_schema, str(doc_dir), doc_id)
         out.findings.extend(found)
         if not found:
             out.records.documents.append(_with_dates(record, schema))
@@ -231,7 +232,7 @@ def read_sources(root: Path, schema: Schema) -> Sources:
         if layer is None:
             continue
         row = {"doc_id": doc_id, "annotator": layer_file.stem, **layer}
-        found = _schema_findings(row, layer_schema, str(layer_file), doc_id)
+        found = record_schema_findings(row, layer_schema, str(layer_file), doc_id)
         out.findings.extend(found)
         if not found:
             out.records.annotator_layers.append(row)

@@ -10,8 +10,8 @@ from the task), one raw layer per annotator (`completed_by`) and the gold chosen
 Empty or skipped work never replaces gold: an empty annotation is not chosen as the gold
 while a non-empty one exists (notice E726), and a gold that would still be empty leaves
 the base gold of the document in place (notice E727). A gold that removes more than
-`max_removed_share` of the document's base gold spans is a finding (E728); the CLI's
-`--allow-removal` lifts the limit.
+`model.MAX_REMOVED_SHARE` of the document's base gold spans is a finding (E728);
+`allow_removal` (the CLI's `--allow-removal`) lifts the limit.
 
 Everything is validated before `write_import` writes anything: the export's own checks,
 each annotation on its own, the JSON Schema of the records that the authoring reader
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from hmeimim.authoring.sources import _schema_findings
+from hmeimim.authoring.sources import record_schema_findings
 from hmeimim.authoring.write import write_sources_folder
 from hmeimim.errors import Finding, HmeimimError
 from hmeimim.labelstudio.boundary import printable_finding
@@ -38,7 +38,7 @@ from hmeimim.labelstudio.parse import (
     read_export,
     recency,
 )
-from hmeimim.model import ANNOTATION_KEYS, CorpusRecords
+from hmeimim.model import ANNOTATION_KEYS, MAX_REMOVED_SHARE, CorpusRecords
 from hmeimim.schema.declaration import Schema, load_schema
 from hmeimim.schema.jsonschema import record_json_schema
 from hmeimim.storage.records import read_release_records
@@ -47,8 +47,6 @@ from hmeimim.validation.checks import CorpusChecker
 from hmeimim.validation.validate import Report, validate_corpus
 
 GOLD_RULES = ("ground-truth", "latest", "base")
-# The share of a document's base gold spans an import may remove without --allow-removal.
-MAX_REMOVED_SHARE = 0.5
 
 
 @dataclass
@@ -178,7 +176,7 @@ def _check_new_documents(
                 "text": task.text,
                 **{key: [] for key in ANNOTATION_KEYS},
             }
-            found = _schema_findings(record, doc_schema, parsed.file, task.doc_id)
+            found = record_schema_findings(record, doc_schema, parsed.file, task.doc_id)
         findings += [
             replace(f, record_id=f"{where} / {f.record_id}" if f.record_id else where)
             for f in found
@@ -223,13 +221,14 @@ def import_export(
     base: str | None = None,
     gold: str = "ground-truth",
     schema: Schema | None = None,
-    max_removed_share: float = MAX_REMOVED_SHARE,
+    allow_removal: bool = False,
 ) -> ImportResult:
     """Merge an export with the base release (default: the latest); see the module docstring.
 
-    `max_removed_share`: the largest share of a document's base gold spans that the
-    chosen gold may remove (1.0 allows any removal).
+    `allow_removal`: let the chosen gold remove more than `MAX_REMOVED_SHARE` of a
+    document's base gold spans.
     """
+    max_removed_share = 1.0 if allow_removal else MAX_REMOVED_SHARE
     check_gold_rule(gold)
     schema = schema or load_schema()
     parsed = read_export(path, schema=schema)

@@ -93,6 +93,43 @@ def stance_target_key(stance: Mapping[str, Any]) -> str:
     return f"{ENTITY_TARGET}{target}" if stance.get("target_kind") == "entity" else target
 
 
+def _check_references(
+    doc_id: str,
+    spans: Mapping[str, Any],
+    frames: list[Mapping[str, Any]],
+    stances: list[Mapping[str, Any]],
+) -> None:
+    """E733 on the first id a region or relation would need but the document lacks."""
+    frame_ids = {frame.get("frame_id") for frame in frames}
+    for frame in frames:
+        wanted = [("cue", frame.get("cue"))]
+        wanted += [("sources", s) for s in frame.get("sources") or []]
+        wanted += [("contents", c) for c in frame.get("contents") or []]
+        for field, target in wanted:
+            if target not in spans:
+                raise HmeimimError(
+                    "E733", f"doc={doc_id} id={frame.get('frame_id')}", field=field, target=target
+                )
+        parent = frame.get("parent")
+        if parent is not None and parent not in frame_ids:
+            raise HmeimimError(
+                "E733", f"doc={doc_id} id={frame.get('frame_id')}", field="parent", target=parent
+            )
+    for stance in stances:
+        wanted = [("evidence", e) for e in stance.get("evidence") or []]
+        if not wanted:
+            wanted = [("evidence", None)]
+        if stance.get("holder") is not None:
+            wanted.append(("holder", stance.get("holder")))
+        if stance.get("target_kind") != "entity":
+            wanted.append(("target", stance.get("target")))
+        for field, target in wanted:
+            if target not in spans:
+                raise HmeimimError(
+                    "E733", f"doc={doc_id} id={stance.get('stance_id')}", field=field, target=target
+                )
+
+
 def document_results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The Label Studio result list of a document's annotations (gold or one annotator)."""
     doc_id = str(doc.get("doc_id"))
@@ -107,8 +144,9 @@ def document_results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
         if span.get("entity_id") is not None:
             add(span["span_id"], "entity_id", "textarea", {"text": [span["entity_id"]]})
 
-    cue_of: dict[str, Mapping[str, Any]] = {}
     frames = list(doc.get("attributions") or [])
+    _check_references(doc_id, spans, frames, list(doc.get("stances") or []))
+    cue_of: dict[str, Mapping[str, Any]] = {}
     for frame in frames:
         cue = frame["cue"]
         if cue in cue_of:

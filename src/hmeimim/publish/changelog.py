@@ -64,6 +64,9 @@ def entry(version: str, folder: Path, parent_folder: Path | None) -> list[str]:
     ]
     if manifest.get("notes"):
         lines += [str(manifest["notes"]).strip(), ""]
+    if manifest.get("removals"):
+        lines += ["Removed with `--allow-removal`:", ""]
+        lines += [f"- {removal}" for removal in manifest["removals"]] + [""]
     counts = manifest.get("counts", {})
     if parent_folder is None:
         lines += [

@@ -131,6 +131,38 @@ def _layers_by_key(layers: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, A
     return {f"{r['doc_id']}/{r['annotator']}": _plain(r) for r in layers}
 
 
+@dataclass(frozen=True)
+class Removal:
+    """Gold spans of one document that a new version no longer has."""
+
+    doc_id: str
+    removed: int
+    total: int
+    whole: bool  # the document itself is gone
+
+    def describe(self) -> str:
+        if self.whole:
+            return f"document {self.doc_id} removed with its {self.total} gold span(s)"
+        return f"document {self.doc_id}: {self.removed} of its {self.total} gold spans removed"
+
+
+def gold_removals(
+    old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]], *, share: float
+) -> list[Removal]:
+    """Documents of `old` that `new` drops, or whose gold spans it cuts by more than `share`."""
+    kept = {doc["doc_id"]: {s["span_id"] for s in doc.get("spans") or []} for doc in new}
+    out = []
+    for doc in old:
+        spans = {s["span_id"] for s in doc.get("spans") or []}
+        if doc["doc_id"] not in kept:
+            out.append(Removal(doc["doc_id"], len(spans), len(spans), whole=True))
+            continue
+        removed = len(spans - kept[doc["doc_id"]])
+        if spans and removed / len(spans) > share:
+            out.append(Removal(doc["doc_id"], removed, len(spans), whole=False))
+    return out
+
+
 def diff_records(
     old_records: CorpusRecords,
     new_records: CorpusRecords,

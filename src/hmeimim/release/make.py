@@ -13,7 +13,10 @@ release and writes the next version. The bump must fit the change (`required_bum
 - nothing changed: there is nothing to release (E602).
 
 A bump other than the required one is refused (E601), and so is a change of the
-schema's tables that keeps the parent's schema version (E603).
+schema's tables that keeps the parent's schema version (E603). Gold is never dropped
+silently: leaving out a whole document, or more than `model.MAX_REMOVED_SHARE` of a
+document's gold spans, is refused (E612) unless `allow_removal` is given; the manifest's
+`removals` and the changelog then say what went.
 
 Atomicity and reproducibility: the inputs are first copied into a temporary folder
 under `corpus/inputs/` and read from that copy. The release is written into a
@@ -44,10 +47,10 @@ from typing import Any
 import filelock
 
 from hmeimim.errors import Finding, HmeimimError
-from hmeimim.model import CorpusRecords, Version
+from hmeimim.model import MAX_REMOVED_SHARE, CorpusRecords, Version
 from hmeimim.paths import corpus_dir, project_root, schema_dir
 from hmeimim.release.build import Rejected, sources_digest
-from hmeimim.release.diff import KINDS, Diff, diff_records
+from hmeimim.release.diff import KINDS, Diff, diff_records, gold_removals
 from hmeimim.schema.declaration import Schema, read_schema
 from hmeimim.storage.files import TEMP_PREFIX, remove_temporaries, writing
 from hmeimim.storage.parquet import read_arrow_schema, table_from_records
@@ -200,6 +203,7 @@ def write_next_release(
     notes: str | None = None,
     root: Path | None = None,
     sources: Path | None = None,
+    allow_removal: bool = False,
 ) -> ReleaseResult:
     """Write the next version from `corpus/sources` (see the module docstring).
 
@@ -209,7 +213,8 @@ def write_next_release(
     Returns findings without writing anything when the inputs, or the release written
     from them, do not validate; raises `HmeimimError` for a bump that is no bump kind
     (E607) or does not fit (E601), a release date that is no date (E015), nothing to
-    release (E602), an undeclared schema change (E603), an existing version (E013), or a
+    release (E602), an undeclared schema change (E603), gold removed without
+    `allow_removal` (E612), an existing version (E013), or a
     write the system refuses (E024).
     """
     released = release_date(bump, released)
@@ -222,7 +227,14 @@ def write_next_release(
         remove_staging(root)
         staging = _stage_inputs(root, sources)
         try:
-            result = _release_from(staging, root=root, bump=bump, released=released, notes=notes)
+            result = _release_from(
+                staging,
+                root=root,
+                bump=bump,
+                released=released,
+                notes=notes,
+                allow_removal=allow_removal,
+            )
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
@@ -250,7 +262,13 @@ def _adopt_sources(saved: Path, default: Path) -> None:
 
 
 def _release_from(
-    staging: Path, *, root: Path, bump: str, released: str, notes: str | None
+    staging: Path,
+    *,
+    root: Path,
+    bump: str,
+    released: str,
+    notes: str | None,
+    allow_removal: bool,
 ) -> ReleaseResult:
     schema = read_schema(staging / SCHEMA_COPY)
     releases = list_releases(root)
@@ -273,6 +291,14 @@ def _release_from(
     diff = diff_records(
         old_records, new_records, old=str(parent_version) if parent_version else None
     )
+    removals = gold_removals(old_records.documents, new_records.documents, share=MAX_REMOVED_SHARE)
+    if removals and not allow_removal:
+        raise HmeimimError(
+            "E612",
+            str(corpus_dir(root) / SOURCES),
+            release=parent_version,
+            removal="; ".join(r.describe() for r in removals),
+        )
     needed = required_bump(parent_schema=parent_schema, schema_version=schema.version, diff=diff)
     if needed is None:
         raise HmeimimError("E602", str(corpus_dir(root) / SOURCES), release=parent_version)
@@ -301,7 +327,7 @@ def _release_from(
             released=released,
             parent=str(parent_version) if parent_version else None,
             sources_digest=sources_digest(staging / SOURCES),
-            extra=_manifest_extra(bump, notes, version),
+            extra=_manifest_extra(bump, notes, version, [r.describe() for r in removals]),
         ) as staged:
             found = validate_staged_release(staged, schema=schema, final=target)
             if found:
@@ -320,10 +346,14 @@ def _release_from(
     return ReleaseResult(version=version, path=target, bump=bump, diff=diff)
 
 
-def _manifest_extra(bump: str | None, notes: str | None, version: str) -> dict[str, Any]:
+def _manifest_extra(
+    bump: str | None, notes: str | None, version: str, removals: list[str]
+) -> dict[str, Any]:
     extra: dict[str, Any] = {"inputs": f"{INPUTS}/v{version}"}
     if bump is not None:
         extra["bump"] = bump
     if notes:
         extra["notes"] = notes
+    if removals:
+        extra["removals"] = removals  # allowed by --allow-removal; the changelog lists them
     return extra

@@ -13,7 +13,7 @@ from typing import Any
 
 from hmeimim.authoring.sources import read_sources
 from hmeimim.errors import HmeimimError
-from hmeimim.model import MANIFEST
+from hmeimim.model import MANIFEST, MANIFEST_EXTRAS
 from hmeimim.release.build import sources_digest
 from hmeimim.schema.declaration import read_schema
 from hmeimim.storage.files import sha256_of
@@ -41,7 +41,7 @@ def rebuild_release(version: str, *, out: Path, root: Path | None = None) -> Pat
         raise HmeimimError("E608", str(kept / SOURCES), actual=digest[:12], listed=listed)
     schema = read_schema(kept / SCHEMA_COPY)
     read = read_sources(kept / SOURCES, schema)
-    extra: dict[str, Any] = {k: manifest[k] for k in ("inputs", "bump", "notes") if k in manifest}
+    extra: dict[str, Any] = {k: manifest[k] for k in MANIFEST_EXTRAS if k in manifest}
     return write_release(
         out,
         records=read.records,

@@ -12,7 +12,7 @@ from typing import Any
 
 from hmeimim.model import ANNOTATORS_FILE, ENTITIES_FILE, CorpusRecords
 from hmeimim.storage.parquet import iter_records
-from hmeimim.storage.releases import document_files, read_manifest, release_dir
+from hmeimim.storage.releases import document_files, read_manifest, release_dir, release_file
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,8 @@ def read_release_records(folder: Path) -> ReleaseRecords:
     manifest = read_manifest(folder)
     records = CorpusRecords(
         documents=[r for path in document_files(folder) for r in iter_records(path)],
-        annotator_layers=list(iter_records(folder / ANNOTATORS_FILE)),
-        entities=list(iter_records(folder / ENTITIES_FILE)),
+        annotator_layers=list(iter_records(release_file(folder, ANNOTATORS_FILE))),
+        entities=list(iter_records(release_file(folder, ENTITIES_FILE))),
     )
     return ReleaseRecords(str(manifest.get("version")), manifest, records)
 

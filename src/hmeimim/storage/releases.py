@@ -21,8 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
+import stat
 from functools import cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 from hmeimim.errors import HmeimimError
@@ -189,14 +191,45 @@ def published_manifest(folder: Path) -> dict[str, Any]:
     for key in ("parent", "schema_version", "bump", "notes", "sources_sha256"):
         value = manifest.get(key)
         need(value is None or isinstance(value, str), key, "a string or null")
+    removals = manifest.get("removals")
+    need(
+        removals is None
+        or (isinstance(removals, list) and all(isinstance(r, str) for r in removals)),
+        "removals",
+        "a list of strings, or absent",
+    )
     return manifest
 
 
+def outside_problem(folder: Path, name: str) -> str | None:
+    """Why release file `name` is not a regular file directly in `folder` (None: it may be)."""
+    pure = PurePath(name)
+    if not name or "\0" in name or pure.is_absolute() or name != pure.name or name in (".", ".."):
+        return "is not the name of a file in the release folder"
+    try:
+        mode = (folder / name).lstat().st_mode
+    except OSError:
+        return None  # missing (E002) or unreadable (E023): reported where it is read
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file"
+    return None
+
+
+def release_file(folder: Path, name: str) -> Path:
+    """`folder / name`, refused (E019) when it is a link or not a regular file: readers
+    open only what `validate` would open."""
+    problem = outside_problem(folder, name)
+    if problem is not None:
+        raise HmeimimError("E019", str(folder / MANIFEST), name=name, problem=problem)
+    return folder / name
+
+
 def document_files(folder: Path) -> list[Path]:
-    """The split files of a release, in split order."""
-    return [
-        folder / f"{split}.parquet" for split in SPLITS if (folder / f"{split}.parquet").is_file()
-    ]
+    """The split files of a release, in split order (E019 for a link or a non-file)."""
+    names = [f"{split}.parquet" for split in SPLITS]
+    return [release_file(folder, n) for n in names if os.path.lexists(folder / n)]
 
 
 @cache

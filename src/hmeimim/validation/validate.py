@@ -26,11 +26,10 @@ import dataclasses
 import hashlib
 import json
 import re
-import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -55,6 +54,7 @@ from hmeimim.storage.releases import (
     kept_schema,
     kept_schema_path,
     list_releases,
+    outside_problem,
     read_manifest,
     release_schema,
 )
@@ -143,22 +143,6 @@ def _schema_findings(path: Path, actual: pa.Schema, expected: pa.Schema) -> list
             order=order,
         )
     ]
-
-
-def _outside(folder: Path, name: str) -> str | None:
-    """Why manifest entry `name` is not a regular file directly in `folder` (None: it may be)."""
-    pure = PurePath(name)
-    if not name or "\0" in name or pure.is_absolute() or name != pure.name or name in (".", ".."):
-        return "is not the name of a file in the release folder"
-    try:
-        mode = (folder / name).lstat().st_mode
-    except OSError:
-        return None  # missing (E002) or unreadable (E023): reported where it is read
-    if stat.S_ISLNK(mode):
-        return "is a symbolic link"
-    if not stat.S_ISREG(mode):
-        return "is not a regular file"
-    return None
 
 
 @dataclass
@@ -423,7 +407,7 @@ class _Validator:
         listed_files: dict[str, Any] = manifest["files"]
         readable: dict[str, _Listed] = {}
         for entry_name, entry in sorted(listed_files.items()):
-            problem = _outside(folder, entry_name)
+            problem = outside_problem(folder, entry_name)
             if problem is not None:
                 self.add(Finding.of("E019", file=where, name=entry_name, problem=problem))
                 continue
@@ -487,9 +471,8 @@ class _Validator:
             to_read = self.check_manifest(folder, name or folder.name, present, manifest)
         else:
             # Without a manifest, the files a release holds, if they are plain files.
-            to_read = {
-                n: _Listed() for n in FILE_TABLES if n in present and _outside(folder, n) is None
-            }
+            plain = [n for n in FILE_TABLES if n in present and outside_problem(folder, n) is None]
+            to_read = {n: _Listed() for n in plain}
         entity_ids = None
         if ENTITIES_FILE in to_read:
             entity_ids = self.read_registry(folder / ENTITIES_FILE, to_read[ENTITIES_FILE])

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from hmeimim.model import ENTITIES_FILE, SPLITS
 from hmeimim.storage.parquet import open_parquet
 from hmeimim.storage.records import split_files
-from hmeimim.storage.releases import document_files, release_dir, release_schema
+from hmeimim.storage.releases import document_files, release_dir, release_file, release_schema
 
 SPAN_COLUMNS = ("doc_id", "span_id", "layer", "label", "start", "end", "text", "entity_id")
 ATTRIBUTION_COLUMNS = (
@@ -133,6 +133,6 @@ def iter_stances(version: str | None = None, split: str | None = None) -> Iterat
 
 def entities(version: str | None = None) -> pd.DataFrame:
     """The entity registry of a release."""
-    table: pa.Table = open_parquet(release_dir(version) / ENTITIES_FILE).read()
+    table: pa.Table = open_parquet(release_file(release_dir(version), ENTITIES_FILE)).read()
     frame: pd.DataFrame = table.to_pandas()
     return frame
