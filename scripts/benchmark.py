@@ -1,7 +1,8 @@
 """Benchmark: validation and loading against the cost of reading the Parquet itself.
 
-Builds synthetic releases of N documents (copies of the seed report with fresh ids) in a
-temporary folder, then times, in the same run:
+Builds synthetic releases of N documents (copies of the seed report of the latest
+release, with fresh ids, and that release's registries) in a temporary folder, then
+times, in the same run:
 
 - baseline: `pyarrow.parquet.read_table` of the split file, converted to Python rows;
 - validate: `hmeimim.validate_paths` on the release (hashes, schema, every check);
@@ -30,13 +31,16 @@ from typing import Any
 import pyarrow.parquet as pq
 
 import hmeimim
-from hmeimim.model import ENTITIES_FILE, CorpusRecords
+from hmeimim.model import CorpusRecords
 from hmeimim.paths import schema_dir
 from hmeimim.schema.declaration import load_schema
-from hmeimim.storage.parquet import read_records
-from hmeimim.storage.records import read_documents
+from hmeimim.storage.records import read_release_records
 from hmeimim.storage.releases import release_dir
 from hmeimim.storage.writer import write_release
+
+SEED_DOC = "2024-12-20-russia-withdrawal-syria"
+# Stance targets that are span ids of the document (the others name registry entries).
+SPAN_TARGETS = ("mention", "claim")
 
 
 def synthetic_documents(seed: dict[str, Any], count: int) -> list[dict[str, Any]]:
@@ -57,7 +61,7 @@ def synthetic_documents(seed: dict[str, Any], count: int) -> list[dict[str, Any]
             stance["stance_id"] = prefix + stance["stance_id"]
             if stance["holder"]:
                 stance["holder"] = rename[stance["holder"]]
-            if stance["target_kind"] != "entity":
+            if stance["target_kind"] in SPAN_TARGETS:
                 stance["target"] = rename[stance["target"]]
             stance["evidence"] = [rename[s] for s in stance["evidence"]]
         documents.append(doc)
@@ -98,8 +102,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     schema = load_schema()
-    entities = read_records(release_dir("1.0.0") / ENTITIES_FILE)
-    (seed,) = read_documents("1.0.0")
+    latest = read_release_records(release_dir()).records
+    (seed,) = [d for d in latest.documents if d["doc_id"] == SEED_DOC]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "schema").symlink_to(schema_dir().resolve())
@@ -108,7 +112,11 @@ def main() -> None:
             folder = root / "corpus" / f"v{size}.0.0"
             write_release(
                 folder,
-                records=CorpusRecords(documents=synthetic_documents(seed, size), entities=entities),
+                records=CorpusRecords(
+                    documents=synthetic_documents(seed, size),
+                    entities=latest.entities,
+                    claims=latest.claims,
+                ),
                 schema=schema,
                 version=f"{size}.0.0",
                 released="2026-01-01",

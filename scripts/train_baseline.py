@@ -42,10 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== {evaluation.name}: {evaluation.description}")
         print(f"{'label':<10}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}{'pred':>6}")
         for score in [*evaluation.labels, evaluation.micro]:
-            print(
-                f"{score.label:<10}{score.precision:>7.2f}{score.recall:>7.2f}"
-                f"{score.f1:>7.2f}{score.support:>6}{score.predicted:>6}"
-            )
+            # A figure with no unit to count is undefined, not zero (n/a).
+            p = f"{score.precision:.2f}" if score.predicted else "n/a"
+            r = f"{score.recall:.2f}" if score.support else "n/a"
+            f = f"{score.f1:.2f}" if score.support or score.predicted else "n/a"
+            print(f"{score.label:<10}{p:>7}{r:>7}{f:>7}{score.support:>6}{score.predicted:>6}")
     return 0
 
 

@@ -12,6 +12,15 @@ import unicodedata
 from typing import Any
 
 from hmeimim.labelstudio.tasks import build_tasks
+from hmeimim.storage.records import read_documents
+from hmeimim.storage.releases import list_releases
+
+# The releases in the repository, oldest first: an import's base defaults to the latest,
+# and the next `release --bump minor` of a copy of the repository follows it.
+RELEASES = [version for version, _ in list_releases()]
+LATEST = str(RELEASES[-1])
+NEXT_MINOR = f"{RELEASES[-1].major}.{RELEASES[-1].minor + 1}.0"
+SEED_DOC = "2024-12-20-russia-withdrawal-syria"
 
 DOC_ID = "ls-test-constructed"
 LINES = [
@@ -24,7 +33,14 @@ assert unicodedata.is_normalized("NFC", TEXT)
 assert any(unicodedata.category(ch) == "Mn" for ch in TEXT)  # combining marks survive NFC
 
 
-def _span(span_id: str, layer: str, label: str, quote: str, entity: str | None = None) -> dict:
+def _span(
+    span_id: str,
+    layer: str,
+    label: str,
+    quote: str,
+    entity: str | None = None,
+    metonymy: bool | None = None,
+) -> dict:
     start = TEXT.index(quote)
     return {
         "span_id": span_id,
@@ -34,6 +50,8 @@ def _span(span_id: str, layer: str, label: str, quote: str, entity: str | None =
         "layer": layer,
         "label": label,
         "entity_id": entity,
+        "metonymy": metonymy,
+        "claim_id": None,
     }
 
 
@@ -55,10 +73,10 @@ def constructed_document() -> dict[str, Any]:
             _span("k-s1", "attribution", "SOURCE", "Witnesses"),
             _span("k-c1", "attribution", "CUE", "said"),
             _span("k-t1", "attribution", "CONTENT", "Moscow left Hmeimim"),
-            _span("k-e1", "entity", "GPE", "Moscow", "russia"),
-            _span("k-e2", "entity", "FAC", "Hmeimim", "hmeimim-air-base"),
-            _span("k-e3", "entity", "GPE", "Syria", "syria"),
-            _span("k-e4", "entity", "NORP", "Russians", "russia"),
+            _span("k-e1", "entity", "GPE", "Moscow", "russia", metonymy=True),
+            _span("k-e2", "entity", "FAC", "Hmeimim", "hmeimim-air-base", metonymy=False),
+            _span("k-e3", "entity", "GPE", "Syria", "syria", metonymy=True),
+            _span("k-e4", "entity", "NORP", "Russians", "russia", metonymy=False),
             _span("k-v1", "stance", "STANCE", "occupiers"),
         ],
         "attributions": [
@@ -84,6 +102,17 @@ def constructed_document() -> dict[str, Any]:
             }
         ],
     }
+
+
+def latest_documents() -> list[dict[str, Any]]:
+    """The documents of the latest release, the base an import defaults to."""
+    return read_documents(LATEST)
+
+
+def latest_seed() -> dict[str, Any]:
+    """The seed report as the latest release holds it (schema 1.1.0: metonymy flags)."""
+    (seed,) = [d for d in latest_documents() if d["doc_id"] == SEED_DOC]
+    return seed
 
 
 def crlf_offset(text: str, offset: int) -> int:

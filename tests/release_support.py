@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from hmeimim.storage.files import sha256_of
+from hmeimim.storage.releases import list_releases
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = "2024-12-20-russia-withdrawal-syria"
@@ -39,6 +40,16 @@ def copy_repo(target: Path) -> Path:
     return target
 
 
+def copied_versions() -> list[str]:
+    """The versions of the repository's releases: what a fresh copy holds."""
+    return [str(v) for v, _ in list_releases(REPO)]
+
+
+def copied_inputs() -> list[str]:
+    """The kept-input folders of the repository's releases (`v1.0.0`, ...)."""
+    return [f"v{v}" for v in copied_versions()]
+
+
 def sources(root: Path) -> Path:
     return root / "corpus" / "sources"
 
@@ -55,7 +66,8 @@ SECOND_TEXT = "Moscow said on Friday that its troops would leave Damascus."
 
 
 def add_second_document(root: Path) -> None:
-    """A constructed two-span document with one writer stance, and a registry entry."""
+    """A constructed two-span document with one writer stance, and a registry entry for
+    Moscow where the registry lacks one."""
     folder = sources(root) / "documents" / "second-report"
     folder.mkdir(parents=True)
     (folder / "text.txt").write_bytes(SECOND_TEXT.encode("utf-8"))
@@ -82,6 +94,7 @@ def add_second_document(root: Path) -> None:
                 "end": 6,
                 "text": "Moscow",
                 "entity_id": "moscow",
+                "metonymy": True,  # Moscow speaks for the Russian government
             },
             {
                 "span_id": "d002-e02",
@@ -91,6 +104,7 @@ def add_second_document(root: Path) -> None:
                 "end": 58,
                 "text": "Damascus",
                 "entity_id": "damascus",
+                "metonymy": False,
             },
             {
                 "span_id": "d002-v01",
@@ -116,6 +130,8 @@ def add_second_document(root: Path) -> None:
     }
     (folder / "gold.yaml").write_text(yaml.safe_dump(gold, sort_keys=False), encoding="utf-8")
     registry = sources(root) / "entities.yaml"
+    if any(e["entity_id"] == "moscow" for e in yaml.safe_load(registry.read_text("utf-8"))):
+        return  # the corpus registers Moscow already
     with registry.open("a", encoding="utf-8") as stream:
         stream.write(
             "- {entity_id: moscow, name: Moscow, type: GPE, wikidata: null, "

@@ -125,9 +125,14 @@ def test_frames_relations_and_alpha_of_one_edited_copy() -> None:
     # a: source, content, target; b: the same plus holder.
     assert report["relations"]["all"] == {"matched": 3, "a": 3, "b": 4, "f1": 0.8571}
     # One unit (witnesses, analysts): o_wa = o_aw = 1, n_w = n_an = 1, n = 2:
-    # alpha = 1 - 1 * 2 / 2 = 0. Polarity: one unit (against, against), no variation.
-    assert report["alpha"]["source_type"] == {"alpha": 0.0, "units": 1}
-    assert report["alpha"]["polarity"] == {"alpha": None, "units": 1}
+    # alpha = 1 - 1 * 2 / 2 = 0.
+    assert report["alpha"]["source_type"] == {"alpha": 0.0, "units": 1, "undefined": None}
+    # The stance is (writer, k-e4, against) for a and (k-e3, k-e4, against) for b: the
+    # holders differ, so no stance matches and no (holder, target) pair is a polarity unit.
+    assert report["stances"] == {"matched": 0, "a": 1, "b": 1, "f1": 0.0}
+    assert report["alpha"]["polarity"]["units"] == 0
+    assert report["alpha"]["polarity"]["alpha"] is None
+    assert report["alpha"]["polarity"]["undefined"].startswith("no unit")
 
 
 def test_cli_agreement_text_and_json(tmp_path: Path) -> None:

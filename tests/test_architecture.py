@@ -1,7 +1,7 @@
 """The house rules of the package, checked on its source: layers, cycles, a light import.
 
-Data flows one way: schema -> model -> storage -> authoring -> validation ->
-release / views / labelstudio -> publish -> actions -> cli. A module may import only
+Data flows one way: schema -> model -> storage -> authoring -> validation -> agreement
+-> release / views / labelstudio -> publish -> actions -> cli. A module may import only
 from its own subpackage or from a lower layer, never lazily from inside a function, and
 no two modules may import each other, however indirectly.
 """
@@ -23,6 +23,7 @@ LAYERS: list[set[str]] = [
     {"storage"},
     {"authoring"},
     {"validation"},
+    {"agreement"},
     {"release", "views", "labelstudio"},
     {"publish"},
     {"actions"},

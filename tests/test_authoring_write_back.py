@@ -39,7 +39,7 @@ def test_unchanged_records_write_back_byte_for_byte(tmp_path: Path) -> None:
 def test_an_edit_changes_only_its_own_lines(tmp_path: Path) -> None:
     schema = load_schema()
     records = copy.deepcopy(read_sources(BASE, schema).records)
-    (doc,) = records.documents
+    doc = next(d for d in records.documents if d["doc_id"] == SEED_DOC)
     spans = doc["spans"]
     changed = next(s for s in spans if s["span_id"] == "d001-e20")
     changed["label"] = "GPE"  # North Africa, relabelled by an annotator
@@ -63,7 +63,8 @@ def test_an_edit_changes_only_its_own_lines(tmp_path: Path) -> None:
     assert before.count("\n#") == after.count("\n#")  # every comment kept
     reread = read_sources(out, schema)
     assert reread.findings == []
-    assert reread.records.documents[0]["spans"] == spans
+    (reread_doc,) = [d for d in reread.records.documents if d["doc_id"] == SEED_DOC]
+    assert reread_doc["spans"] == spans
 
 
 def test_merge_fills_and_empties_sections() -> None:
@@ -96,14 +97,17 @@ def test_ls_import_of_unchanged_gold_keeps_the_authoring_files(tmp_path: Path) -
     from hmeimim.labelstudio.importer import import_export, write_import
     from hmeimim.labelstudio.tasks import build_tasks
     from hmeimim.storage.records import read_documents
+    from hmeimim.storage.releases import read_manifest, release_dir
 
-    tasks = build_tasks(read_documents("1.0.0"), version="1.0.0", as_="annotations")
+    latest = read_manifest(release_dir())["version"]
+    seed = [d for d in read_documents(latest) if d["doc_id"] == SEED_DOC]
+    tasks = build_tasks(seed, version=latest, as_="annotations")
     export = tmp_path / "export.json"
     export.write_text(json.dumps(as_label_studio_export(tasks)), encoding="utf-8")
     result = import_export(export)
     assert result.findings == []
     out = write_import(result, tmp_path / "imported")
-    kept = ROOT / "corpus" / "inputs" / "v1.0.0" / "sources"
+    kept = ROOT / "corpus" / "inputs" / f"v{latest}" / "sources"
     for name in (
         "entities.yaml",
         f"documents/{SEED_DOC}/gold.yaml",

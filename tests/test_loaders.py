@@ -18,9 +18,10 @@ def test_load_returns_three_splits_with_declared_features(hf_cache: Path) -> Non
     loaded = hmeimim.load()
     assert isinstance(loaded, datasets.DatasetDict)
     assert list(loaded) == ["train", "validation", "test"]
-    assert loaded["train"].num_rows == 1
-    assert loaded["validation"].num_rows == 0
-    assert loaded["test"].num_rows == 0
+    # The latest release (v1.1.0): the splits of corpus/sources/documents/*/meta.yaml.
+    assert loaded["train"].num_rows == 11
+    assert loaded["validation"].num_rows == 3
+    assert loaded["test"].num_rows == 3
     features = hmeimim.load_schema().hf_features("documents")
     for split in loaded.values():
         assert split.features == features
@@ -31,7 +32,9 @@ def test_load_returns_three_splits_with_declared_features(hf_cache: Path) -> Non
 
 
 def test_load_by_version_equals_latest(hf_cache: Path) -> None:
-    assert hmeimim.load("1.0.0")["train"][0] == hmeimim.load()["train"][0]
+    latest = max(p.name for p in (ROOT / "corpus").glob("v*.*.*"))  # v1.1.0 now
+    assert latest == "v1.1.0"
+    assert hmeimim.load(latest[1:])["train"][0] == hmeimim.load()["train"][0]
 
 
 def test_unknown_version_is_a_coded_error() -> None:
@@ -51,16 +54,21 @@ def test_load_dataset_on_a_clean_copy_needs_no_script(tmp_path: Path, hf_cache: 
     else:
         shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv*", ".git"))
     default = datasets.load_dataset(str(copy), cache_dir=str(hf_cache / "d"))
-    assert list(default) == ["train"]
+    assert list(default) == ["train", "validation", "test"]
     row = default["train"][0]
     assert row["doc_id"] == SEED_DOC
     assert row["spans"][0]["span_id"] == "d001-e01"
-    pinned = datasets.load_dataset(str(copy), "v1.0.0", cache_dir=str(hf_cache / "p"))
+    pinned = datasets.load_dataset(str(copy), "v1.1.0", cache_dir=str(hf_cache / "p"))
     assert pinned["train"][0] == row
+    old = datasets.load_dataset(str(copy), "v1.0.0", cache_dir=str(hf_cache / "o"))
+    assert list(old) == ["train"]
+    assert old["train"].num_rows == 1
+    assert old["train"][0]["doc_id"] == SEED_DOC
 
 
 def test_spans_view_has_one_row_per_span() -> None:
-    frame = hmeimim.spans()
+    # Release v1.0.0 (one document, 97 spans) pinned; its spans carry no 1.1.0 columns.
+    frame = hmeimim.spans("1.0.0")
     assert list(frame.columns) == [
         "doc_id",
         "span_id",
@@ -71,7 +79,7 @@ def test_spans_view_has_one_row_per_span() -> None:
         "text",
         "entity_id",
     ]
-    (document,) = hmeimim.read_documents()
+    (document,) = hmeimim.read_documents("1.0.0")
     assert len(frame) == len(document["spans"]) == 97
     row = frame.set_index("span_id").loc["d001-e50"]
     assert (row["label"], row["text"], row["start"], row["end"]) == (
@@ -82,20 +90,27 @@ def test_spans_view_has_one_row_per_span() -> None:
     )
     for _, span in frame.iterrows():
         assert document["text"][span["start"] : span["end"]] == span["text"]
+    # From schema 1.1.0 on the view also has metonymy and claim_id.
+    latest = hmeimim.spans()
+    assert list(latest.columns) == [*frame.columns, "metonymy", "claim_id"]
+    assert len(latest) == 2046
 
 
 def test_attributions_and_stances_views() -> None:
-    frames = hmeimim.attributions()
+    # Release v1.0.0 pinned: the seed alone, with 10 frames and 12 stances.
+    frames = hmeimim.attributions("1.0.0")
     assert len(frames) == 10
     assert {"doc_id", "frame_id", "cue", "sources", "contents"} <= set(frames.columns)
     arnaout = frames.set_index("frame_id").loc["d001-a09"]
     assert list(arnaout["contents"]) == ["d001-t09", "d001-t10"]
-    stances = hmeimim.stances()
+    stances = hmeimim.stances("1.0.0")
     assert len(stances) == 12
     assert {"doc_id", "stance_id", "holder", "target", "polarity", "evidence"} <= set(
         stances.columns
     )
     assert (stances["holder_kind"] == "writer").sum() == 6
+    # The latest release (v1.1.0): 17 documents with 270 frames and 211 stances.
+    assert (len(hmeimim.attributions()), len(hmeimim.stances())) == (270, 211)
 
 
 def test_streaming_twins_give_the_same_rows() -> None:
@@ -110,7 +125,7 @@ def test_streaming_twins_give_the_same_rows() -> None:
 
 
 def test_empty_split_view_has_the_columns() -> None:
-    frame = hmeimim.spans(split="test")
+    frame = hmeimim.spans("1.0.0", split="test")  # v1.0.0 has no test documents
     assert frame.empty
     assert "span_id" in frame.columns
 

@@ -20,7 +20,15 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
-from ls_support import DOC_ID, as_label_studio_export, constructed_document, constructed_task
+from ls_support import (
+    DOC_ID,
+    LATEST,
+    NEXT_MINOR,
+    as_label_studio_export,
+    constructed_document,
+    constructed_task,
+    latest_seed,
+)
 from release_support import copy_repo, hmeimim
 
 from conftest import SEED_DOC
@@ -39,6 +47,11 @@ ANNOTATION_KEYS = ("spans", "attributions", "stances")
 HUGE = "__HUGE__"
 HUGE_DIGITS = "1" + "0" * 4400
 WHERE = "task 1 / annotation 100"
+# The seed's gold spans in the latest release (v1.1.0), counted by hand in
+# corpus/sources/documents/2024-12-20-russia-withdrawal-syria/gold.yaml: 55 name mentions,
+# 11 value mentions (6 CARDINAL, 3 DATE, 2 QUANTITY), 31 attribution spans (10 CUE,
+# 10 SOURCE, 11 CONTENT) and 11 stance evidence spans.
+SEED_SPANS = 108
 
 
 def _json(data: Any) -> str:
@@ -59,9 +72,12 @@ def _new_task() -> dict[str, Any]:
 
 
 def _seed_task(doc: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The seed document (in the base release) with `doc`'s annotations (default: its gold)."""
-    seed = read_documents("1.0.0")[0]
-    (task,) = build_tasks([doc or seed], version="1.0.0", as_="annotations")
+    """The seed document (in the base release) with `doc`'s annotations (default: its gold).
+
+    The base is the latest release, which an import defaults to.
+    """
+    seed = latest_seed()
+    (task,) = build_tasks([doc or seed], version=LATEST, as_="annotations")
     task["data"]["text"] = seed["text"]
     (exported,) = as_label_studio_export([task])
     return exported
@@ -288,7 +304,7 @@ def test_an_accepted_new_document_writes_a_folder_that_validates(tmp_path: Path)
 
 
 def _seed_gold() -> dict[str, Any]:
-    return read_documents("1.0.0")[0]
+    return latest_seed()
 
 
 def _empty(annotation: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -336,11 +352,11 @@ def test_an_empty_gold_keeps_the_base_gold(tmp_path: Path, rule: str) -> None:
     seed = _seed_gold()
     assert _gold_of(result) == {key: seed[key] for key in ANNOTATION_KEYS}
     assert [(n.code, n.record_id) for n in result.notices] == [("E727", WHERE)]
-    assert "97 gold span(s) of release 1.0.0 are kept" in result.notices[0].message
+    assert f"{SEED_SPANS} gold span(s) of release {LATEST} are kept" in result.notices[0].message
     out = write_import(result, tmp_path / "out")
     read = read_sources(out, load_schema())
     (doc,) = [d for d in read.records.documents if d["doc_id"] == SEED_DOC]
-    assert len(doc["spans"]) == 97
+    assert len(doc["spans"]) == SEED_SPANS
 
 
 def test_an_empty_annotation_of_a_new_document_is_its_empty_gold(tmp_path: Path) -> None:
@@ -366,7 +382,7 @@ def test_a_gold_that_removes_more_than_half_of_the_base_spans_is_a_finding(
     path = _write(tmp_path, [_seed_task(_reduced_seed(10))])
     result = import_export(path)
     assert [(f.code, f.doc_id, f.record_id) for f in result.findings] == [("E728", SEED_DOC, WHERE)]
-    assert "removes 87 of the 97 gold spans" in result.findings[0].message
+    assert f"removes {SEED_SPANS - 10} of the {SEED_SPANS} gold spans" in result.findings[0].message
     allowed = import_export(path, allow_removal=True)
     assert allowed.findings == []
     assert len(_gold_of(allowed)["spans"]) == 10
@@ -374,7 +390,9 @@ def test_a_gold_that_removes_more_than_half_of_the_base_spans_is_a_finding(
 
 def test_removing_exactly_half_or_relabelling_is_no_finding(tmp_path: Path) -> None:
     doc = copy.deepcopy(_seed_gold())
-    doc["spans"] = doc["spans"][: len(doc["spans"]) // 2 + 1]  # 48 of 97 removed
+    # 54 of the 108 spans removed: exactly half (the refusal is for more than half).
+    doc["spans"] = doc["spans"][: SEED_SPANS // 2]
+    assert len(doc["spans"]) * 2 == SEED_SPANS
     kept = {s["span_id"] for s in doc["spans"]}
     doc["attributions"] = [
         f
@@ -419,18 +437,19 @@ def test_an_empty_annotation_then_release_keeps_the_gold(tmp_path: Path) -> None
     task["annotations"] = [_empty(task["annotations"][0])]
     export = _write(tmp_path, [task])
     imported = tmp_path / "imported"
-    run = hmeimim(repo, "ls", "import", str(export), "--base", "1.0.0", "-o", str(imported))
+    run = hmeimim(repo, "ls", "import", str(export), "--base", LATEST, "-o", str(imported))
     assert run.returncode == 0, run.stdout + run.stderr
     assert "E727 empty-gold-kept-base" in run.stdout
     run = hmeimim(
         repo, "release", "--bump", "minor", "--released", "2027-02-03", "--sources", str(imported)
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    rows = pq.read_table(repo / "corpus" / "v1.1.0" / "train.parquet").to_pylist()
+    assert f"v{NEXT_MINOR}" in run.stdout
+    rows = pq.read_table(repo / "corpus" / f"v{NEXT_MINOR}" / "train.parquet").to_pylist()
     (released,) = [d for d in rows if d["doc_id"] == SEED_DOC]
-    assert len(released["spans"]) == 97
+    assert len(released["spans"]) == SEED_SPANS
     gold = (repo / "corpus" / "sources" / "documents" / SEED_DOC / "gold.yaml").read_text()
-    assert gold.count("span_id:") == 97
+    assert gold.count("span_id:") == SEED_SPANS
 
 
 # -- 4. new documents at the import boundary -------------------------------------------------
@@ -459,7 +478,7 @@ def test_a_crlf_new_document_imports_again_after_its_release(tmp_path: Path) -> 
         tmp_path, as_label_studio_export([constructed_task(as_="annotations", crlf=True)])
     )
     first = tmp_path / "first"
-    run = hmeimim(repo, "ls", "import", str(export), "--base", "1.0.0", "-o", str(first))
+    run = hmeimim(repo, "ls", "import", str(export), "--base", LATEST, "-o", str(first))
     assert run.returncode == 0, run.stdout + run.stderr
     run = hmeimim(
         repo, "release", "--bump", "minor", "--released", "2027-02-03", "--sources", str(first)
@@ -478,19 +497,24 @@ NFD = f"Cafe\u0301 owners said Moscow left.\r\nSyria {JAMO} agreed."
 
 
 def _nfd_task(extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    def span(span_id: str, quote: str, label: str, entity: str | None) -> dict[str, Any]:
+    def span(
+        span_id: str, quote: str, label: str, entity: str | None, metonymy: bool
+    ) -> dict[str, Any]:
         start = NFD.index(quote)
+        # Schema 1.1.0: every name mention says whether it is metonymic (E312 otherwise).
         return {"span_id": span_id, "start": start, "end": start + len(quote), "text": quote,
-                "layer": "entity", "label": label, "entity_id": entity}  # fmt: skip
+                "layer": "entity", "label": label, "entity_id": entity,
+                "metonymy": metonymy}  # fmt: skip
 
     doc = {
         **constructed_document(),
         "doc_id": "ls-nfd",
         "text": NFD,
         "spans": [
-            span("n-e1", "Moscow", "GPE", "russia"),
-            span("n-e2", "Syria", "GPE", "syria"),
-            span("n-e3", "Cafe\u0301", "GPE", "russia"),
+            # Moscow and Syria speak for their governments, as in constructed_document().
+            span("n-e1", "Moscow", "GPE", "russia", metonymy=True),
+            span("n-e2", "Syria", "GPE", "syria", metonymy=True),
+            span("n-e3", "Cafe\u0301", "GPE", "russia", metonymy=False),
         ],
         "attributions": [],
         "stances": [],

@@ -14,8 +14,9 @@ from hmeimim.errors import CODES, HmeimimError
 from hmeimim.labelstudio.importer import import_export
 from hmeimim.labelstudio.tasks import build_tasks
 
-LABELS = ["PER", "GPE", "CUE", "SOURCE", "CONTENT", "STANCE", "NOPE", "", "A&B"]
+LABELS = ["PER", "GPE", "DATE", "CARDINAL", "CUE", "SOURCE", "CONTENT", "STANCE", "NOPE", "", "A&B"]
 CONTROLS = ["entity", "attribution", "stance", "polarity", "stance_id", "entity_id", "other"]
+CONTROLS += ["metonymy", "claim_id", "target_claim"]  # schema 1.1.0
 RELATIONS = ["source", "content", "parent", "holder", "target", "evidence", "bogus"]
 TYPES = ["labels", "choices", "textarea", "relation", "rectanglelabels"]
 TEXT = st.text(
@@ -41,7 +42,9 @@ def regions(draw: st.DrawFn, ids: list[str]) -> dict[str, Any]:
         "end": draw(st.integers(-2, 45) | JSON_SCALARS),
         "text": draw(TEXT | st.lists(TEXT, max_size=2) | JSON_SCALARS),
         "labels": draw(st.lists(st.sampled_from(LABELS), max_size=2) | JSON_SCALARS),
-        "choices": draw(st.lists(st.sampled_from(["favor", "x", "witnesses"]), max_size=2)),
+        "choices": draw(
+            st.lists(st.sampled_from(["favor", "x", "witnesses", "true", "false"]), max_size=2)
+        ),
     }
     return {
         "id": draw(st.sampled_from(ids) | JSON_SCALARS),

@@ -14,10 +14,12 @@ import yaml
 from label_studio_sdk.label_interface import LabelInterface
 from ls_support import (
     DOC_ID,
+    LATEST,
     TEXT,
     as_label_studio_export,
     constructed_document,
     constructed_task,
+    latest_documents,
 )
 
 from conftest import ROOT, SEED_DOC
@@ -67,9 +69,14 @@ def test_config_passes_label_interface_and_lists_every_schema_label() -> None:
             "source_type",
             "stance_id",
             "target_entity",
+            # schema 1.1.0: the metonymy flag, claim links and registered-claim targets
+            "metonymy",
+            "claim_id",
+            "target_claim",
         ]
     )
     assert interface.get_control("polarity").labels == ["favor", "against", "uncertain"]
+    assert interface.get_control("metonymy").labels == ["true", "false"]
     assert '<Text name="text" value="$text" granularity="symbol" />' in xml
     relations = ["source", "content", "parent", "holder", "target", "evidence"]
     assert all(f'<Relation value="{r}" />' in xml for r in relations)
@@ -155,9 +162,11 @@ def _round_trip(tmp_path: Path, tasks: list[dict[str, Any]]) -> Any:
 
 
 def test_v1_round_trips_losslessly_with_the_constructed_document(tmp_path: Path) -> None:
-    docs = read_documents("1.0.0")
-    tasks = build_tasks([*docs, constructed_document()], version="1.0.0", as_="annotations")
-    tasks[1]["data"].update(language="en", provenance="constructed", split="test")
+    # The latest release: the base the import defaults to (schema 1.1.0, metonymy flags).
+    docs = latest_documents()
+    assert docs[0]["doc_id"] == SEED_DOC
+    tasks = build_tasks([*docs, constructed_document()], version=LATEST, as_="annotations")
+    tasks[-1]["data"].update(language="en", provenance="constructed", split="test")
     result = _round_trip(tmp_path, tasks)
     by_id = {d["doc_id"]: d for d in result.records.documents}
     for expected in [*docs, constructed_document()]:
@@ -291,12 +300,20 @@ def test_an_export_that_breaks_a_frame_reports_it_with_its_location(tmp_path: Pa
 
 
 def test_import_writes_an_authoring_folder_that_validates(tmp_path: Path) -> None:
-    docs = read_documents("1.0.0")
-    tasks = build_tasks([*docs, constructed_document()], version="1.0.0", as_="annotations")
-    tasks[1]["data"].update(language="en", provenance="constructed", split="test")
+    # The latest release: the base the import defaults to (schema 1.1.0, metonymy flags).
+    docs = latest_documents()
+    assert docs[0]["doc_id"] == SEED_DOC
+    tasks = build_tasks([*docs, constructed_document()], version=LATEST, as_="annotations")
+    tasks[-1]["data"].update(language="en", provenance="constructed", split="test")
     result = _round_trip(tmp_path, tasks)
     out = write_import(result, tmp_path / "imported")
-    assert sorted(p.name for p in out.iterdir()) == ["annotators", "documents", "entities.yaml"]
+    # The latest release has a claim registry (schema 1.1.0): the folder carries it too.
+    assert sorted(p.name for p in out.iterdir()) == [
+        "annotators",
+        "claims.yaml",
+        "documents",
+        "entities.yaml",
+    ]
     report = validate_paths([out])
     assert report.findings == []
     read = read_sources(out, load_schema())
@@ -306,7 +323,11 @@ def test_import_writes_an_authoring_folder_that_validates(tmp_path: Path) -> Non
     for key in ANNOTATION_KEYS:
         assert by_id[SEED_DOC][key] == docs[0][key]
         assert by_id[DOC_ID][key] == constructed_document()[key]
-    assert len(read.records.annotator_layers) == 2
+    # The base release's raw layers are kept (34: one file each under
+    # corpus/sources/annotators/), and the export adds one layer of its one annotator per
+    # document: the release's 17 and the new one.
+    assert len(read.records.annotator_layers) == 34 + 18
+    assert sum(r["annotator"] == "ann@example.com" for r in read.records.annotator_layers) == 18
     with pytest.raises(HmeimimError) as caught:
         write_import(result, out)
     assert caught.value.code == "E719"
@@ -327,7 +348,8 @@ def test_cli_config_export_import_and_validate(tmp_path: Path) -> None:
     assert config.returncode == 0
     assert config.stdout == label_config()
     tasks_file = tmp_path / "tasks.json"
-    run = _cli("ls", "export", "--version", "1.0.0", "--as", "annotations", "-o", str(tasks_file))
+    # The latest release (the default), which the import below takes as its base.
+    run = _cli("ls", "export", "--as", "annotations", "-o", str(tasks_file))
     assert run.returncode == 0, run.stderr
     export = _write(tmp_path, as_label_studio_export(json.loads(tasks_file.read_text())), "ls.json")
     assert _cli("validate", str(export)).returncode == 0

@@ -1,9 +1,10 @@
 """The round trip through a real Label Studio server (label-studio 1.23.2, SDK 2.1.2).
 
-v1.0.0 and a constructed document (emoji, Arabic with combining marks, `\\r\\n`) are
-pushed; annotator A submits the pre-annotations unchanged, annotator B submits them with
-edits (a deleted span, a changed label, a new span after an emoji, a new relation), the
-admin skips one task; then `hmeimim ls pull`, `hmeimim ls import` and `hmeimim agreement`
+The latest release (v1.1.0: 17 documents) and a constructed document (emoji, Arabic with
+combining marks, `\\r\\n`) are pushed; on the seed report and the constructed document,
+annotator A submits the pre-annotations unchanged, annotator B submits them with edits
+(a deleted span, a changed label, a new span after an emoji, a new relation), the admin
+skips one task; then `hmeimim ls pull`, `hmeimim ls import` and `hmeimim agreement`
 run as a lead would run them. Every expectation below is written out by hand.
 """
 
@@ -21,13 +22,12 @@ from typing import Any
 import pytest
 from label_studio_sdk import LabelStudio
 from ls_server import ServerInfo, create_user, running_label_studio
-from ls_support import DOC_ID, constructed_document, constructed_task
+from ls_support import DOC_ID, constructed_document, constructed_task, latest_documents, latest_seed
 
 from conftest import SEED_DOC
 from hmeimim.authoring.sources import read_sources
 from hmeimim.labelstudio.mapping import label_config
 from hmeimim.schema.declaration import load_schema
-from hmeimim.storage.records import read_documents
 
 PROJECT = "Hmeimim round trip"
 ANNOTATION_KEYS = ("spans", "attributions", "stances")
@@ -63,6 +63,10 @@ def _b_edits(task_doc: str, result: list[dict[str, Any]]) -> list[dict[str, Any]
          "value": {**value, "labels": ["GPE"]}},
         {"id": "b-moskva", "from_name": "entity_id", "to_name": "text", "type": "textarea",
          "value": {"start": 56, "end": 61, "text": ["russia"]}},
+        # Schema 1.1.0: a name mention says whether it is metonymic; Moscow stands for
+        # Russia's government here, as "Moscow" (k-e1) does in the English line.
+        {"id": "b-moskva", "from_name": "metonymy", "to_name": "text", "type": "choices",
+         "value": {"start": 56, "end": 61, "choices": ["true"]}},
         {"type": "relation", "from_id": "k-v1", "to_id": "k-e3", "direction": "right",
          "labels": ["holder"]},
     ]  # fmt: skip
@@ -77,7 +81,7 @@ def _expected_b(doc: dict[str, Any]) -> dict[str, Any]:
         return out
     out["spans"].append(
         {"span_id": "b-moskva", "start": 55, "end": 60, "text": "موسكو", "layer": "entity",
-         "label": "GPE", "entity_id": "russia"}
+         "label": "GPE", "entity_id": "russia", "metonymy": True, "claim_id": None}
     )  # fmt: skip
     out["stances"][0].update(holder_kind="span", holder="k-e3")
     return out
@@ -92,17 +96,22 @@ def test_round_trip_through_label_studio_with_two_annotators(
     push = _cli(info, "ls", "push", "--url", info.url, "--project", PROJECT)
     runs.append(push)
     assert push.returncode == 0, push.stdout + push.stderr
-    assert "1 task(s) imported" in push.stdout
+    # The latest release, one task per document: 17 (v1.1.0).
+    released = [d["doc_id"] for d in latest_documents()]
+    assert len(released) == 17
+    assert "17 task(s) imported" in push.stdout
     again = _cli(info, "ls", "push", "--url", info.url, "--project", PROJECT)
     runs.append(again)
-    assert "0 task(s) imported, 1 already there" in again.stdout
+    assert "0 task(s) imported, 17 already there" in again.stdout
 
     admin = LabelStudio(base_url=info.url, api_key=info.api_key)
     (project,) = [p for p in admin.projects.list(title=PROJECT) if p.title == PROJECT]
     assert " ".join(project.label_config.split()) == " ".join(label_config().split())
     admin.projects.import_tasks(id=project.id, request=[constructed_task()])
-    tasks = {t.data["doc_id"]: t for t in admin.tasks.list(project=project.id)}
-    assert sorted(tasks) == sorted([SEED_DOC, DOC_ID])
+    all_tasks = {t.data["doc_id"]: t for t in admin.tasks.list(project=project.id)}
+    assert sorted(all_tasks) == sorted([*released, DOC_ID])
+    # The two annotators work on the seed and the constructed document only.
+    tasks = {doc_id: all_tasks[doc_id] for doc_id in (SEED_DOC, DOC_ID)}
     assert "\r\n" in tasks[DOC_ID].data["text"]
 
     users = {email: create_user(info, email) for email in (A, B)}
@@ -131,13 +140,20 @@ def test_round_trip_through_label_studio_with_two_annotators(
     runs.append(imported)
     assert imported.returncode == 0, imported.stdout + imported.stderr
     assert "E710 cancelled-annotation" in imported.stdout
-    assert "tasks 2, annotations 4, cancelled 1, superseded 0, new_documents 1" in imported.stdout
+    # 18 tasks (the release's 17 and the constructed one), 4 annotations on two of them.
+    assert "tasks 18, annotations 4, cancelled 1, superseded 0, new_documents 1" in imported.stdout
 
     read = read_sources(out, load_schema())
     assert read.findings == []
-    seed = read_documents("1.0.0")[0]
+    seed = latest_seed()
     constructed = constructed_document()
-    layers = {(r["doc_id"], r["annotator"]): r for r in read.records.annotator_layers}
+    # The base release's 34 raw layers (corpus/sources/annotators/) are kept beside A's and B's.
+    assert len(read.records.annotator_layers) == 34 + 4
+    layers = {
+        (r["doc_id"], r["annotator"]): r
+        for r in read.records.annotator_layers
+        if r["annotator"] in (A, B)
+    }
     assert sorted(layers) == sorted([(SEED_DOC, A), (SEED_DOC, B), (DOC_ID, A), (DOC_ID, B)])
     for doc in (seed, constructed):
         for key in ANNOTATION_KEYS:
@@ -158,9 +174,11 @@ def test_round_trip_through_label_studio_with_two_annotators(
     assert figures["annotators"] == [A, B]
     assert (figures["documents"], figures["pairs"]) == (2, 2)
     entity = figures["spans"]["entity"]
-    # 59 mentions each; 57 identical (e02 deleted, e20 relabelled, one new span of B).
-    assert entity["exact"] == {"matched": 57, "a": 59, "b": 59, "f1": 0.9661}
-    assert entity["overlap"] == {"matched": 57, "a": 59, "b": 59, "f1": 0.9661}
+    # 70 mentions each: the seed's 55 name and 11 value mentions (v1.1.0) and the
+    # constructed document's 4 (B: one deleted, one new); 68 identical (e02 deleted, e20
+    # relabelled, one new span of B). F1 = 2 * 68 / (70 + 70) = 0.9714.
+    assert entity["exact"] == {"matched": 68, "a": 70, "b": 70, "f1": 0.9714}
+    assert entity["overlap"] == {"matched": 68, "a": 70, "b": 70, "f1": 0.9714}
     assert entity["labels"]["LOC"]["exact"] == {"matched": 3, "a": 4, "b": 3, "f1": 0.8571}
     assert entity["labels"]["GPE"]["exact"] == {"matched": 24, "a": 24, "b": 26, "f1": 0.96}
     assert entity["labels"]["NORP"]["exact"] == {"matched": 13, "a": 14, "b": 13, "f1": 0.963}
@@ -171,8 +189,16 @@ def test_round_trip_through_label_studio_with_two_annotators(
     assert figures["relations"]["by_type"]["holder"] == {
         "matched": 6, "a": 6, "b": 7, "f1": 0.9231
     }  # fmt: skip
-    assert figures["alpha"]["polarity"] == {"alpha": 1.0, "units": 12}
-    assert figures["alpha"]["source_type"] == {"alpha": 1.0, "units": 11}
+    # Alpha units (src/hmeimim/agreement/metrics.py): polarity has one unit per pair of
+    # stances of A and B with the same aligned (holder, target). The seed's 12 stances are
+    # the same for both (B's edits, e02 and e20, are in no stance): 12 units. In the
+    # constructed document B moved k-st1's holder from the writer to k-e3, so A's
+    # (writer, k-e4) has no partner in B: no unit. 12 + 0 = 12 (not 11: the unpaired
+    # stance adds nothing, it does not take a seed unit away).
+    assert figures["alpha"]["polarity"] == {"alpha": 1.0, "units": 12, "undefined": None}
+    # source_type: one unit per pair of frames matched on cue+source with a type on both
+    # sides: the seed's 10 frames and the constructed document's 1, unchanged by B: 11.
+    assert figures["alpha"]["source_type"] == {"alpha": 1.0, "units": 11, "undefined": None}
 
     # The API key appears in no output and in no written file.
     for run in runs:

@@ -1,5 +1,7 @@
 """A release writer killed (SIGKILL) midway leaves no release and earlier ones untouched.
 
+The writer makes the minor release after the latest release of a copy of the repository.
+
 The writer runs in a subprocess that blocks at a chosen point, after telling the test
 where it is; the test then kills it. No timing is measured: the test waits for the
 marker file, with a generous cap only so that a broken writer cannot hang the suite.
@@ -30,6 +32,7 @@ import hmeimim.release.make as release
 import hmeimim.storage.writer as storage
 
 root, point, marker = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+staging = f".tmp-v{sys.argv[4]}-"  # the staging folder of the release being written
 
 def block():
     marker.write_text(point)
@@ -51,7 +54,7 @@ elif point == "between-renames":
     import os
     original_replace = os.replace
     def patched(src, dst, *args, **kwargs):
-        if Path(src).name.startswith(".tmp-v1.1.0-"):
+        if Path(src).name.startswith(staging):
             block()
         return original_replace(src, dst, *args, **kwargs)
     os.replace = patched
@@ -63,11 +66,14 @@ actions.make_release(bump="minor", released="2027-01-02", root=root)
 def test_killed_writer_leaves_no_release(tmp_path: Path, point: str) -> None:
     repo = copy_repo(tmp_path / "repo")
     add_second_document(repo)
-    v1 = repo / "corpus" / "v1.0.0"
+    releases = list_releases(repo)
+    versions = [str(v) for v, _ in releases]
+    latest, v1 = releases[-1]
+    new = f"{latest.major}.{latest.minor + 1}.0"  # the minor release the writer makes
     before = {p.name: sha256_of(p) for p in sorted(v1.iterdir())}
     marker = tmp_path / "marker"
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(repo), point, str(marker)],
+        [sys.executable, "-c", CHILD, str(repo), point, str(marker), new],
         env={**os.environ, "HMEIMIM_ROOT": str(repo)},
     )
     try:
@@ -83,14 +89,14 @@ def test_killed_writer_leaves_no_release(tmp_path: Path, point: str) -> None:
     assert child.returncode == -signal.SIGKILL
 
     corpus = repo / "corpus"
-    assert [str(v) for v, _ in list_releases(repo)] == ["1.0.0"]
-    assert not (corpus / "v1.1.0").exists()
+    assert [str(v) for v, _ in list_releases(repo)] == versions
+    assert not (corpus / f"v{new}").exists()
     assert {p.name: sha256_of(p) for p in sorted(v1.iterdir())} == before
     # What the kill left: a staging folder or an input copy without a release.
     leftovers = {
         "inputs-copied": list((corpus / "inputs").glob(".tmp-inputs-*")),
-        "release-staged": list(corpus.glob(".tmp-v1.1.0-*")),
-        "between-renames": [corpus / "inputs" / "v1.1.0"],
+        "release-staged": list(corpus.glob(f".tmp-v{new}-*")),
+        "between-renames": [corpus / "inputs" / f"v{new}"],
     }[point]
     assert len(leftovers) == 1
     assert leftovers[0].is_dir()
@@ -99,7 +105,8 @@ def test_killed_writer_leaves_no_release(tmp_path: Path, point: str) -> None:
 
     # The next release cleans up what the killed one left and succeeds.
     result = make_release(bump="minor", released="2027-01-02", root=repo)
-    assert result.version == "1.1.0"
+    assert result.version == new
     assert sorted(p.name for p in corpus.iterdir() if p.name.startswith(".tmp-")) == []
-    assert sorted(p.name for p in (corpus / "inputs").iterdir()) == ["v1.0.0", "v1.1.0"]
-    assert validate_paths([v1, corpus / "v1.1.0"]).ok
+    kept = sorted(p.name for p in (corpus / "inputs").iterdir())
+    assert kept == [f"v{v}" for v in [*versions, new]]
+    assert validate_paths([v1, corpus / f"v{new}"]).ok

@@ -20,7 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from release_support import REPO, SEED, add_second_document, copy_repo, hmeimim, sources
+from release_support import (
+    REPO,
+    SEED,
+    add_second_document,
+    copied_inputs,
+    copied_versions,
+    copy_repo,
+    hmeimim,
+    sources,
+)
 
 import hmeimim.release.build as build
 import hmeimim.release.make as make
@@ -41,10 +50,15 @@ def _versions(root: Path) -> list[str]:
     return [str(v) for v, _ in list_releases(root)]
 
 
+LATEST = copied_versions()[-1]  # the latest release of the repository
+_MAJOR, _MINOR, _ = (int(part) for part in LATEST.split("."))
+NEXT_MINOR = f"{_MAJOR}.{_MINOR + 1}.0"  # what `--bump minor` makes next
+
+
 def _nothing_published(repo: Path) -> None:
     corpus = repo / "corpus"
-    assert _versions(repo) == ["1.0.0"]
-    assert sorted(p.name for p in (corpus / "inputs").iterdir()) == ["v1.0.0"]
+    assert _versions(repo) == copied_versions()
+    assert sorted(p.name for p in (corpus / "inputs").iterdir()) == copied_inputs()
     assert sorted(p.name for p in corpus.iterdir() if p.name.startswith(".tmp-")) == []
 
 
@@ -86,7 +100,7 @@ def test_a_float_offset_the_reader_let_through_is_not_published(
     monkeypatch.setattr(make, "read_valid_sources", _with_float_offset(make.read_valid_sources))
     result = make_release(bump="minor", released="2027-01-02", root=repo)
     assert result.path is None
-    final = repo / "corpus" / "v1.1.0" / "train.parquet"
+    final = repo / "corpus" / f"v{NEXT_MINOR}" / "train.parquet"
     assert [(f.code, f.file, f.doc_id, f.record_id) for f in result.findings] == [
         ("E202", str(final), SEED, "d001-e01")
     ]
@@ -161,7 +175,7 @@ def test_stale_derived_files_after_a_kill_are_named_by_the_next_commands(
     add_second_document(repo)
     before = {name: (repo / name).read_bytes() for name in DERIVED}
     _kill_after_release_rename(repo, tmp_path)
-    assert _versions(repo) == ["1.0.0", "1.1.0"]
+    assert _versions(repo) == [*copied_versions(), NEXT_MINOR]
     assert {name: (repo / name).read_bytes() for name in DERIVED} == before
 
     release = hmeimim(repo, "release", "--bump", "patch")
@@ -179,7 +193,7 @@ def test_stale_derived_files_after_a_kill_are_named_by_the_next_commands(
     for name in DERIVED:
         assert name in shown.stdout
     # An explicit target is checked on its own: the release itself is fine.
-    assert hmeimim(repo, "validate", str(repo / "corpus" / "v1.1.0")).returncode == 0
+    assert hmeimim(repo, "validate", str(repo / "corpus" / f"v{NEXT_MINOR}")).returncode == 0
 
     check = hmeimim(repo, "generate", "--check")
     assert check.returncode == 1
@@ -197,17 +211,18 @@ def test_stale_derived_files_after_a_kill_are_named_by_the_next_commands(
 def test_a_refused_release_does_nothing(repo: Path) -> None:
     add_second_document(repo)
     citation = repo / "CITATION.cff"
-    citation.write_text(citation.read_text(encoding="utf-8").replace("1.0.0", "0.9.0"), "utf-8")
+    stale = citation.read_text(encoding="utf-8").replace(f"version: {LATEST}", "version: 0.9.0")
+    citation.write_text(stale, "utf-8")
     leftover = repo / "corpus" / "inputs" / ".tmp-inputs-left"
     leftover.mkdir()
     with pytest.raises(HmeimimError) as refused:
         make_release(bump="minor", released="2027-01-02", root=repo)
     assert (refused.value.code, refused.value.location) == ("E610", str(repo))
     assert "CITATION.cff" in refused.value.message
-    assert _versions(repo) == ["1.0.0"]
+    assert _versions(repo) == copied_versions()
     assert sorted(p.name for p in (repo / "corpus" / "inputs").iterdir()) == [
         ".tmp-inputs-left",
-        "v1.0.0",
+        *copied_inputs(),
     ]
 
 
@@ -216,7 +231,7 @@ def test_a_refused_release_does_nothing(repo: Path) -> None:
 LEFTOVERS = (
     ".tmp-README.md.k1l2",
     "corpus/.tmp-CHANGELOG.md.x9",
-    "corpus/.tmp-v1.1.0-ab12/",
+    f"corpus/.tmp-v{NEXT_MINOR}-ab12/",
     "corpus/.tmp-sources-new/",
     "corpus/inputs/.tmp-inputs-cd34/",
     "schema/.tmp-README.md.q7",

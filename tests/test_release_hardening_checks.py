@@ -18,13 +18,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from fuzz_support import check_printable
-from release_support import copy_repo, edit_manifest, hmeimim, rehash
+from release_support import copied_versions, copy_repo, edit_manifest, hmeimim, rehash
 
 from hmeimim.actions import validate_paths
 from hmeimim.errors import HmeimimError
-from hmeimim.schema.declaration import load_schema
 from hmeimim.storage.parquet import table_from_records, write_parquet
 from hmeimim.storage.records import read_release_records
+from hmeimim.storage.releases import release_schema
 from hmeimim.views.load import entities, spans
 from hmeimim.views.load import load as hmeimim_load
 
@@ -39,6 +39,11 @@ def release(repo: Path) -> Path:
     return repo / "corpus" / "v1.0.0"
 
 
+def _latest() -> str:
+    """The newest release a fresh copy holds, by version number."""
+    return max(copied_versions(), key=lambda v: tuple(int(part) for part in v.split(".")))
+
+
 def _findings(folder: Path) -> list[tuple[str, str]]:
     report = validate_paths([folder])
     check_printable(report.findings)
@@ -50,7 +55,8 @@ def _findings(folder: Path) -> list[tuple[str, str]]:
 
 def test_a_split_file_without_rows(release: Path) -> None:
     train = release / "train.parquet"
-    write_parquet(table_from_records([], load_schema(), "documents"), train)
+    # The release's own schema (1.0.0), so that only the missing rows differ.
+    write_parquet(table_from_records([], release_schema(release), "documents"), train)
     rehash(release, "train.parquet", rows=0)
     # The manifest's counts still give one document in train.
     assert _findings(release) == [("E009", str(train)), ("E018", str(train))]
@@ -58,7 +64,7 @@ def test_a_split_file_without_rows(release: Path) -> None:
 
 def test_a_file_without_row_groups(release: Path) -> None:
     train = release / "train.parquet"
-    pq.ParquetWriter(train, load_schema().arrow_schema("documents")).close()
+    pq.ParquetWriter(train, release_schema(release).arrow_schema("documents")).close()
     assert pq.ParquetFile(train).metadata.num_row_groups == 0
     rehash(release, "train.parquet")  # still lists 1 row
     assert _findings(release) == [
@@ -163,7 +169,7 @@ def test_readers_refuse_a_symlinked_release_file_as_validate_does(
     (release / name).symlink_to(outside)
     if reader in ("summary", "ls-export"):
         args = ["summary"] if reader == "summary" else ["ls", "export", "-o", str(tmp_path / "t")]
-        result = hmeimim(repo, *args)
+        result = hmeimim(repo, *args, "--version", "1.0.0")
         assert result.returncode == 2, result.stdout + result.stderr
         assert "Traceback" not in result.stdout + result.stderr
         assert f"{release / 'manifest.json'}: E019 " in result.stdout + result.stderr
@@ -212,7 +218,8 @@ EDITS: dict[str, Any] = {
 
 @pytest.mark.parametrize("case", sorted(EDITS))
 def test_manifest_keys_that_publishing_reads(repo: Path, case: str) -> None:
-    release = repo / "corpus" / "v1.0.0"
+    # The latest release: `release` reads its manifest to make the next version.
+    release = repo / "corpus" / f"v{_latest()}"
     manifest = release / "manifest.json"
     edit_manifest(release, EDITS[case])
     assert ("E008", str(manifest)) in _findings(release)
@@ -269,7 +276,11 @@ def test_invalid_utf8_in_a_string_column(release: Path) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [("summary",), ("diff", "1.0.0", "1.0.0"), ("ls", "export", "--out", "tasks.json")],
+    [
+        ("summary", "--version", "1.0.0"),
+        ("diff", "1.0.0", "1.0.0"),
+        ("ls", "export", "--version", "1.0.0", "--out", "tasks.json"),
+    ],
 )
 def test_invalid_utf8_through_the_other_readers(repo: Path, args: tuple[str, ...]) -> None:
     release = repo / "corpus" / "v1.0.0"

@@ -50,7 +50,7 @@ def test_citation_names_the_latest_release() -> None:
     cff = _cff()
     assert cff["type"] == "dataset"
     assert cff["cff-version"] == "1.2.0"
-    assert cff["version"] == "1.0.0"
+    assert cff["version"] == "1.1.0"
     assert cff["date-released"] == "2026-11-25"
     assert cff["title"] == "Hmeimim Corpus"
 
@@ -61,10 +61,11 @@ def test_croissant_validates_and_reads_records() -> None:
     assert not issues.errors
     assert not issues.warnings
     records = list(dataset.records("train"))
-    assert len(records) == 1
-    record = records[0]
-    assert record["train/doc_id"] == b"2024-12-20-russia-withdrawal-syria"
-    assert len(record["train/spans"]) == 97
+    assert len(records) == 11  # the train split of 1.1.0 (split rule: 11 train documents)
+    seed = [r for r in records if r["train/doc_id"] == b"2024-12-20-russia-withdrawal-syria"]
+    assert len(seed) == 1
+    record = seed[0]
+    assert len(record["train/spans"]) == 108  # 97 of 1.0.0 plus 11 value mentions
     assert len(record["train/attributions"]) == 10
     assert len(record["train/stances"]) == 12
     first = record["train/spans"][0]
@@ -77,7 +78,7 @@ def test_croissant_validates_and_reads_records() -> None:
     assert stance["train/stances/holder"] is None
     assert stance["train/stances/evidence"] == [b"d001-v01"]
     entities = list(dataset.records("entities"))
-    assert len(entities) == 26
+    assert len(entities) == 110  # the entries of corpus/sources/entities.yaml
 
 
 def test_croissant_checksums_and_rai_fields() -> None:
@@ -86,10 +87,17 @@ def test_croissant_checksums_and_rai_fields() -> None:
     assert "http://mlcommons.org/croissant/RAI/1.0" in data["conformsTo"]
     files = {f["name"]: f for f in data["distribution"]}
     assert files["train.parquet"]["sha256"] == (
-        "1ecea749c8054f7967aae34a732df95bb65efbc4a2d9d3add69ffc3a8c36fec1"
+        "182f335692872780a139ab8928f9c0dcafa7a9e7feaa0aa1878a57f626986bc2"  # sha256sum
     )
-    assert files["train.parquet"]["contentUrl"] == "corpus/v1.0.0/train.parquet"
-    assert sorted(files) == ["annotators.parquet", "entities.parquet", "train.parquet"]
+    assert files["train.parquet"]["contentUrl"] == "corpus/v1.1.0/train.parquet"
+    assert sorted(files) == [
+        "annotators.parquet",
+        "claims.parquet",
+        "entities.parquet",
+        "test.parquet",
+        "train.parquet",
+        "validation.parquet",
+    ]
     for key in (
         "rai:dataCollection",
         "rai:dataAnnotationProtocol",
@@ -121,9 +129,11 @@ def test_licenses_agree_everywhere() -> None:
         flat = " ".join(text.split())
         assert "Code (src/, scripts/, tests/) is licensed under Apache-2.0." in flat
         assert "documentation are licensed under CC-BY-4.0." in flat
-        assert "The copyright status of the document text is unknown" in flat
-    assert "- Document text: unknown (`license` is null)." in readme
-    assert "- Document text: unknown (`license` is null)." in datasheet
+        assert "The copyright status of the seed report's text is unknown" in flat
+        assert "constructed for this corpus (`provenance: constructed`) are CC-BY-4.0" in flat
+    line = "- Document text: per document (the `license` column; null where unknown)."
+    assert line in readme
+    assert line in datasheet
     # The seed's own license field stays unknown.
     meta = REPO / "corpus" / "sources" / "documents" / "2024-12-20-russia-withdrawal-syria"
     assert yaml.safe_load((meta / "meta.yaml").read_text(encoding="utf-8"))["license"] is None
@@ -145,19 +155,22 @@ def test_datasheet_has_all_seven_sections_and_current_stats() -> None:
         "## 7. Maintenance",
     ):
         assert title in text
-    assert "| documents | 1 |" in text
-    assert "| spans | 97 |" in text
-    assert "| entity | GPE | 22 |" in text
-    assert "| stances | 12 |" in text
-    assert "**no constructed documents**" in text
-    assert "**single annotator**" in text
+    # Counted from corpus/sources by grep: 17 documents, 2046 span ids, 307 GPE labels,
+    # 211 stance ids.
+    assert "| documents | 17 |" in text
+    assert "| spans | 2046 |" in text
+    assert "| entity | GPE | 307 |" in text
+    assert "| stances | 211 |" in text
+    assert "**sixteen constructed reports**" in text
+    assert "annotated twice, blind" in text
+    assert "<!-- agreement:begin -->" in text
 
 
 def test_datasheet_stats_go_stale_when_the_data_changes(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     datasheet = repo / "DATASHEET.md"
     datasheet.write_text(
-        datasheet.read_text(encoding="utf-8").replace("| spans | 97 |", "| spans | 96 |"),
+        datasheet.read_text(encoding="utf-8").replace("| spans | 2046 |", "| spans | 2045 |"),
         encoding="utf-8",
     )
     result = hmeimim(repo, "generate", "--check")
@@ -168,8 +181,8 @@ def test_datasheet_stats_go_stale_when_the_data_changes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["CITATION.cff", "croissant.json", "CHANGELOG.md"])
 def test_published_files_go_stale_with_a_new_release_date(tmp_path: Path, name: str) -> None:
     repo = copy_repo(tmp_path / "repo")
-    manifest_path = repo / "corpus" / "v1.0.0" / "manifest.json"
-    manifest = read_manifest(repo / "corpus" / "v1.0.0")
+    manifest_path = repo / "corpus" / "v1.1.0" / "manifest.json"  # the latest release
+    manifest = read_manifest(repo / "corpus" / "v1.1.0")
     manifest["released"] = "2030-01-01"
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     result = hmeimim(repo, "generate", "--check")

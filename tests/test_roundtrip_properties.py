@@ -4,9 +4,12 @@ The strategies build valid corpora from the declaration in schema/hmeimim.yaml: 
 three documents whose texts mix Latin, Arabic (with harakat), astral emoji (a ZWJ
 sequence, a flag, a skin tone), combining marks that NFC keeps, tabs, no-break spaces
 and newlines; spans on every layer with the schema's labels, some of them inside one
-word (so a span may start on a combining mark or split an emoji sequence); attribution
-frames and stances whose endpoints follow the frames' label rules; an entity registry;
-raw annotator layers. Ids are drawn so that YAML-lookalikes ("null", "007",
+word (so a span may start on a combining mark or split an emoji sequence), name
+mentions with an entity and a metonymy flag, value mentions with neither, CONTENT
+spans with or without a registry claim; attribution frames and stances whose endpoints
+follow the frames' label rules (targets of every kind the schema declares, registry
+claims among them); an entity registry; a claim registry (possibly empty); raw
+annotator layers. Ids are drawn so that YAML-lookalikes ("null", "007",
 "2024-12-20") and ids shared between a span, a frame and a stance turn up often.
 Every generated corpus is validated first: that checks the generator, not the code
 under test.
@@ -61,6 +64,10 @@ SETTINGS = settings(
 
 LAYERS = {name: layer.label_names for name, layer in SCHEMA.layers.items()}
 ENTITY = "entity"
+NAME_LABELS = [label for label in LAYERS[ENTITY] if not SCHEMA.is_value_label(label)]
+VALUE_LABELS = [label for label in LAYERS[ENTITY] if SCHEMA.is_value_label(label)]
+assert NAME_LABELS
+assert VALUE_LABELS
 ATTRIBUTION = SCHEMA.frames["attribution"]
 STANCE = SCHEMA.frames["stance"]
 ENUMS = {name: tuple(values) for name, values in SCHEMA.enums.items()}
@@ -87,6 +94,7 @@ MENTION_KEYS = _keys(STANCE["target_mention"])
 CLAIM_KEYS = _keys(STANCE["target_claim"])
 assert all([CUE_KEYS, SOURCE_KEYS, CONTENT_KEYS, HOLDER_KEYS, EVIDENCE_KEYS, MENTION_KEYS])
 assert CLAIM_KEYS
+assert "registered_claim" in SCHEMA.enums["target_kind"]
 
 # -- texts -----------------------------------------------------------------------------------
 
@@ -170,6 +178,9 @@ DOC_IDS = st.sampled_from(["null", "true", "yes", "2024-12-20", "0123", "nan"]) 
 ENTITY_IDS = st.sampled_from(["null", "no", "on", "2024-12-20", "0123", "1e5"]) | st.from_regex(
     r"[a-z0-9][a-z0-9-]{1,6}", fullmatch=True
 )
+CLAIM_IDS = st.sampled_from(["null", "no", "on", "2024-12-20", "0123", "1e5"]) | st.from_regex(
+    r"[a-z0-9][a-z0-9-]{1,6}", fullmatch=True
+)
 ANNOTATORS = st.sampled_from(
     [".", "..", "a.yaml", "x@y.org", "null", "007", "-", "Ann_1", ANNOTATOR]
 ) | st.from_regex(r"[A-Za-z0-9_.@-]{1,8}", fullmatch=True)
@@ -214,6 +225,7 @@ def annotations(
     text: str,
     bounds: list[tuple[int, int]],
     registry: list[str],
+    claims: list[str],
     ids: Namespaces,
     ls_safe: bool,
 ) -> dict[str, list[dict[str, Any]]]:
@@ -223,12 +235,15 @@ def annotations(
     frame has a cue of its own, and stances that share their first evidence span (the
     hub) share holder, polarity and evidence and differ in target. Otherwise a cue may
     serve two frames and a hub may be reused freely, which the schema allows.
+    `registry` holds the entity ids, `claims` the claim ids (maybe none).
     """
     spans: list[dict[str, Any]] = []
 
     def new_span(key: LabelKey) -> dict[str, Any]:
         start, end = draw(positions(bounds))
         layer, label = key
+        is_name = layer == ENTITY and label in NAME_LABELS
+        is_content = key in CONTENT_KEYS
         span = {
             "span_id": ids.spans.fresh(draw, "span_id"),
             "start": start,
@@ -236,8 +251,12 @@ def annotations(
             "text": text[start:end],
             "layer": layer,
             "label": label,
-            "entity_id": draw(st.sampled_from(registry)) if layer == ENTITY else None,
+            "entity_id": draw(st.sampled_from(registry)) if is_name else None,
+            "metonymy": draw(st.booleans()) if is_name else None,
+            "claim_id": None,
         }
+        if is_content and claims:
+            span["claim_id"] = draw(st.none() | st.sampled_from(claims))
         spans.append(span)
         return span
 
@@ -300,6 +319,9 @@ def annotations(
             kind = draw(st.sampled_from(ENUMS["target_kind"]))
             if kind == "entity":
                 targets[(kind, draw(st.sampled_from(registry)))] = None
+            elif kind == "registered_claim":
+                if claims:
+                    targets[(kind, draw(st.sampled_from(claims)))] = None
             else:
                 span = some_span(MENTION_KEYS if kind == "mention" else CLAIM_KEYS)
                 targets[(kind, span["span_id"])] = None
@@ -331,17 +353,26 @@ def corpora(draw: st.DrawFn, ls_safe: bool = False) -> CorpusRecords:
         {
             "entity_id": entity_id,
             "name": draw(FREE_TEXT),
-            "type": draw(st.sampled_from(LAYERS[ENTITY])),
+            "type": draw(st.sampled_from(NAME_LABELS)),
             "wikidata": draw(st.none() | st.integers(1, 10**12).map(lambda n: f"Q{n}")),
             "description": draw(OPTIONAL_TEXT),
         }
         for entity_id in entity_ids
     ]
+    claim_ids = draw(st.lists(CLAIM_IDS, max_size=3, unique=True))
+    claims = [
+        {
+            "claim_id": claim_id,
+            "statement": draw(FREE_TEXT),
+            "description": draw(OPTIONAL_TEXT),
+        }
+        for claim_id in claim_ids
+    ]
     gold_ids = Namespaces()  # gold ids are unique in the whole corpus
     documents, layers = [], []
     for doc_id in draw(st.lists(DOC_IDS, min_size=1, max_size=3, unique=True)):
         text, bounds = draw(texts())
-        gold = draw(annotations(text, bounds, entity_ids, gold_ids, ls_safe))
+        gold = draw(annotations(text, bounds, entity_ids, claim_ids, gold_ids, ls_safe))
         documents.append(
             {
                 "doc_id": doc_id,
@@ -360,9 +391,11 @@ def corpora(draw: st.DrawFn, ls_safe: bool = False) -> CorpusRecords:
         )
         for annotator in draw(st.lists(ANNOTATORS, max_size=2, unique=True)):
             # Raw layers have ids of their own (they may repeat the gold's).
-            raw = draw(annotations(text, bounds, entity_ids, Namespaces(), ls_safe))
+            raw = draw(annotations(text, bounds, entity_ids, claim_ids, Namespaces(), ls_safe))
             layers.append({"doc_id": doc_id, "annotator": annotator, **raw})
-    records = CorpusRecords(documents=documents, annotator_layers=layers, entities=entities)
+    records = CorpusRecords(
+        documents=documents, annotator_layers=layers, entities=entities, claims=claims
+    )
     findings = validate_corpus(records, schema=SCHEMA)
     assert findings == [], f"the generator made an invalid corpus: {findings}"
     return records
@@ -373,6 +406,7 @@ def corpora(draw: st.DrawFn, ls_safe: bool = False) -> CorpusRecords:
 DOC_COLUMNS = [c.name for c in SCHEMA.tables["documents"]]
 LAYER_COLUMNS = [c.name for c in SCHEMA.tables["annotator_layers"]]
 ENTITY_COLUMNS = [c.name for c in SCHEMA.tables["entities"]]
+CLAIM_COLUMNS = [c.name for c in SCHEMA.tables["claims"]]
 NESTED = {"spans": "span", "attributions": "attribution", "stances": "stance"}
 NESTED_COLUMNS = {key: [c.name for c in SCHEMA.structs[s]] for key, s in NESTED.items()}
 
@@ -409,6 +443,9 @@ def _comparable(records: CorpusRecords) -> dict[str, list[dict[str, Any]]]:
         "entities": sorted(
             (_row(e, ENTITY_COLUMNS) for e in records.entities), key=lambda r: r["entity_id"]
         ),
+        "claims": sorted(
+            (_row(c, CLAIM_COLUMNS) for c in records.claims), key=lambda r: r["claim_id"]
+        ),
     }
 
 
@@ -431,6 +468,7 @@ def _assert_exact_columns(records: CorpusRecords, ordered: bool = True) -> None:
         (DOC_COLUMNS, records.documents),
         (LAYER_COLUMNS, records.annotator_layers),
         (ENTITY_COLUMNS, records.entities),
+        (CLAIM_COLUMNS, records.claims),
     ):
         for row in rows:
             assert keys(row) == keys(columns)
@@ -575,6 +613,7 @@ def test_label_studio_round_trip(case: tuple[CorpusRecords, set[str], bool, bool
         documents=[{**d, **empty} for d in records.documents if d["doc_id"] in in_base],
         annotator_layers=[r for r in records.annotator_layers if r["doc_id"] in in_base],
         entities=records.entities,
+        claims=records.claims,
     )
     tasks = build_tasks(records.documents, version="1.0.0", as_="annotations", schema=SCHEMA)
     export = as_label_studio_export(tasks, annotator=ANNOTATOR)
@@ -594,7 +633,7 @@ def test_label_studio_round_trip(case: tuple[CorpusRecords, set[str], bool, bool
     assert result.notices == []
 
     # Expected: every document with its generated metadata and gold (as the import
-    # documents it), the base registry, the base raw layers plus one layer per task by
+    # documents it), the base registries, the base raw layers plus one layer per task by
     # the exporting annotator, holding that task's gold.
     expected_docs = {d["doc_id"]: d for d in records.documents}
     expected_layers = {(r["doc_id"], r["annotator"]): r for r in base.annotator_layers}
@@ -616,11 +655,13 @@ def test_label_studio_round_trip(case: tuple[CorpusRecords, set[str], bool, bool
         documents=ordered(imported.documents),
         annotator_layers=ordered(imported.annotator_layers),
         entities=imported.entities,
+        claims=imported.claims,
     )
     want = CorpusRecords(
         documents=ordered(list(expected_docs.values())),
         annotator_layers=ordered(list(expected_layers.values())),
         entities=records.entities,
+        claims=records.claims,
     )
     _assert_same(got, want)
 

@@ -22,7 +22,8 @@ import hmeimim
 from hmeimim.views.tokens import decode_tags, ner_examples_of
 
 SEED_DOC = "2024-12-20-russia-withdrawal-syria"
-ENTITY_MENTIONS = 55
+ENTITY_MENTIONS = 55  # in release v1.0.0, which holds the seed alone
+V1 = "1.0.0"
 
 
 def _names(example: dict, dataset) -> list[str]:
@@ -40,14 +41,21 @@ def test_label_names_are_fixed_in_schema_order() -> None:
         "B-FAC", "I-FAC",
         "B-NORP", "I-NORP",
         "B-PRODUCT", "I-PRODUCT",
+        "B-DATE", "I-DATE",
+        "B-TIME", "I-TIME",
+        "B-CARDINAL", "I-CARDINAL",
+        "B-QUANTITY", "I-QUANTITY",
+        "B-MONEY", "I-MONEY",
+        "B-PERCENT", "I-PERCENT",
     ]  # fmt: skip
     bilou = hmeimim.ner_label_names("BILOU")
-    assert len(bilou) == 1 + 7 * 4
+    assert len(bilou) == 1 + 13 * 4
     assert bilou[1:5] == ["B-PER", "I-PER", "L-PER", "U-PER"]
+    assert bilou[-4:] == ["B-PERCENT", "I-PERCENT", "L-PERCENT", "U-PERCENT"]
 
 
 def test_seed_token_view_holds_every_entity_mention() -> None:
-    view = hmeimim.ner()
+    view = hmeimim.ner(V1)
     assert {split: view[split].num_rows for split in view} == {
         "train": 1,
         "validation": 0,
@@ -59,11 +67,11 @@ def test_seed_token_view_holds_every_entity_mention() -> None:
     decoded = decode_tags(
         _names(example, view["train"]), example["token_starts"], example["token_ends"]
     )
-    gold = hmeimim.spans()
+    gold = hmeimim.spans(V1)
     gold = gold[gold["layer"] == "entity"]
     assert len(decoded) == ENTITY_MENTIONS
     assert sorted(decoded) == sorted(zip(gold["start"], gold["end"], gold["label"], strict=True))
-    assert len(hmeimim.ner_skipped()) == 0
+    assert len(hmeimim.ner_skipped(V1)) == 0
 
 
 def test_seed_tags_around_hyphen_and_apostrophe() -> None:
@@ -87,7 +95,7 @@ def test_bilou_scheme() -> None:
 
 
 def test_paragraph_units() -> None:
-    view = hmeimim.ner(unit="paragraph")
+    view = hmeimim.ner(V1, unit="paragraph")
     train = view["train"]
     # The text has 8 paragraphs separated by blank lines.
     assert train["id"] == [f"{SEED_DOC}/p{n:03d}" for n in range(8)]

@@ -12,13 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hmeimim.actions import make_release, validate_paths
-    from hmeimim.errors import CODES, Finding, HmeimimError
-    from hmeimim.labelstudio.agreement import (
+    from hmeimim.agreement.inputs import (
+        agreement_from_records,
+        agreement_from_release,
+        agreement_from_sources,
+    )
+    from hmeimim.agreement.metrics import (
         AgreementReport,
-        agreement_from_export,
         compute_agreement,
         krippendorff_alpha_nominal,
     )
+    from hmeimim.errors import CODES, Finding, HmeimimError
+    from hmeimim.labelstudio.agreement import agreement_from_export, agreement_report
     from hmeimim.labelstudio.client import pull, push
     from hmeimim.labelstudio.importer import ImportResult, import_export, write_import
     from hmeimim.labelstudio.mapping import label_config, ls_mapping
@@ -37,8 +42,10 @@ if TYPE_CHECKING:
         iter_attribution_examples,
         iter_attribution_pairs,
     )
+    from hmeimim.views.claims import claims, iter_claims
     from hmeimim.views.load import (
         attributions,
+        claim_registry,
         entities,
         iter_attributions,
         iter_spans,
@@ -55,12 +62,18 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "agreement_from_export": "hmeimim.labelstudio.agreement",
+    "agreement_from_records": "hmeimim.agreement.inputs",
+    "agreement_from_release": "hmeimim.agreement.inputs",
+    "agreement_from_sources": "hmeimim.agreement.inputs",
+    "agreement_report": "hmeimim.labelstudio.agreement",
     "attribution_examples": "hmeimim.views.attributions",
     "attribution_pairs": "hmeimim.views.attributions",
     "attributions": "hmeimim.views.load",
     "build_release": "hmeimim.release.build",
     "build_tasks": "hmeimim.labelstudio.tasks",
-    "compute_agreement": "hmeimim.labelstudio.agreement",
+    "claim_registry": "hmeimim.views.load",
+    "claims": "hmeimim.views.claims",
+    "compute_agreement": "hmeimim.agreement.metrics",
     "decode_tags": "hmeimim.views.tokens",
     "diff_releases": "hmeimim.release.diff",
     "entities": "hmeimim.views.load",
@@ -70,6 +83,7 @@ _HOMES = {
     "iter_attribution_examples": "hmeimim.views.attributions",
     "iter_attribution_pairs": "hmeimim.views.attributions",
     "iter_attributions": "hmeimim.views.load",
+    "iter_claims": "hmeimim.views.claims",
     "iter_documents": "hmeimim.storage.records",
     "iter_ner": "hmeimim.views.tokens",
     "iter_spacy_docs": "hmeimim.views.spacy",
@@ -77,7 +91,7 @@ _HOMES = {
     "iter_spans": "hmeimim.views.load",
     "iter_stance_examples": "hmeimim.views.stances",
     "iter_stances": "hmeimim.views.load",
-    "krippendorff_alpha_nominal": "hmeimim.labelstudio.agreement",
+    "krippendorff_alpha_nominal": "hmeimim.agreement.metrics",
     "label_config": "hmeimim.labelstudio.mapping",
     "list_releases": "hmeimim.storage.releases",
     "load": "hmeimim.views.load",
@@ -103,7 +117,7 @@ _HOMES = {
     "validate_paths": "hmeimim.actions",
     "validate_records": "hmeimim.validation.validate",
     "write_import": "hmeimim.labelstudio.importer",
-    "AgreementReport": "hmeimim.labelstudio.agreement",
+    "AgreementReport": "hmeimim.agreement.metrics",
     "CODES": "hmeimim.errors",
     "Diff": "hmeimim.release.diff",
     "Finding": "hmeimim.errors",
@@ -123,11 +137,17 @@ __all__ = [
     "Report",
     "Schema",
     "agreement_from_export",
+    "agreement_from_records",
+    "agreement_from_release",
+    "agreement_from_sources",
+    "agreement_report",
     "attribution_examples",
     "attribution_pairs",
     "attributions",
     "build_release",
     "build_tasks",
+    "claim_registry",
+    "claims",
     "compute_agreement",
     "decode_tags",
     "diff_releases",
@@ -138,6 +158,7 @@ __all__ = [
     "iter_attribution_examples",
     "iter_attribution_pairs",
     "iter_attributions",
+    "iter_claims",
     "iter_documents",
     "iter_ner",
     "iter_spacy_docs",

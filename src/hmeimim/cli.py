@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 from hmeimim.actions import make_release, validate_paths
 from hmeimim.authoring.ingest import ingest_file
 from hmeimim.errors import Finding, HmeimimError
-from hmeimim.labelstudio.agreement import agreement_from_export, render_agreement
+from hmeimim.labelstudio.agreement import agreement_report, render_agreement
 from hmeimim.labelstudio.client import pull, push
 from hmeimim.labelstudio.importer import import_export, write_import
 from hmeimim.labelstudio.mapping import label_config
@@ -411,12 +411,24 @@ def ls_pull_cli(
 
 @app.command("agreement")
 def agreement_cli(
-    export: Annotated[Path, typer.Argument(help="Label Studio JSON export")],
+    export: Annotated[Path | None, typer.Argument(help="Label Studio JSON export")] = None,
+    release: Annotated[
+        str | None,
+        typer.Option("--release", help="Release version (or latest): its annotators.parquet"),
+    ] = None,
+    sources: Annotated[
+        Path | None,
+        typer.Option("--sources", help="Authoring folder (corpus/sources): its annotators/"),
+    ] = None,
+    doc: Annotated[
+        list[str] | None, typer.Option("--doc", help="Only this doc_id (repeat for more)")
+    ] = None,
     output: FormatOption = OutputFormat.text,
 ) -> None:
-    """Inter-annotator agreement: span, frame and relation F1, Krippendorff's alpha."""
+    """Inter-annotator agreement of an export, a release or an authoring folder: span,
+    frame and stance F1 per pair of annotators, Krippendorff's alpha."""
 
-    report = agreement_from_export(export)
+    report = agreement_report(export=export, release=release, sources=sources, doc_ids=doc)
     if report.findings:
         _render_all(report.findings)
         out.print(f"no agreement: {len(report.findings)} finding(s)", markup=False)

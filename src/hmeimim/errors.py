@@ -432,6 +432,62 @@ _CATALOGUE = [
         "frame {frame_id!r} is its own ancestor",
         "nested frames must form a tree: break the cycle",
     ),
+    # Schema 1.1.0: value mentions, metonymy flags, claim links, label class ids
+    Code(
+        "E310",
+        "value-mention-entity-id",
+        "value mention ({label}) carries entity_id {entity_id!r}",
+        "value mentions (dates, times, numbers, amounts) are not linked to the registry: "
+        "clear entity_id, or use a name label if the span names an entity",
+    ),
+    Code(
+        "E311",
+        "metonymy-misplaced",
+        "a {what} span carries metonymy {value!r}",
+        "only name mentions of the entity layer say whether they are metonymic: set "
+        "metonymy to null",
+    ),
+    Code(
+        "E312",
+        "missing-metonymy",
+        "name mention ({label}) has no metonymy flag",
+        "set metonymy to true (the name stands for something else, such as a capital for "
+        "its government) or false, as schema/GUIDELINES.md says",
+    ),
+    Code(
+        "E313",
+        "claim-id-off-content",
+        "a {layer}/{label} span carries claim_id {claim_id!r}",
+        "only attribution CONTENT spans link to the claim registry: clear claim_id",
+    ),
+    Code(
+        "E314",
+        "unknown-claim",
+        "`{field}` names claim {claim_id!r}, which is not in the claim registry",
+        "add the claim to corpus/sources/claims.yaml or fix the claim_id",
+    ),
+    Code(
+        "E315",
+        "duplicate-claim-id",
+        "claim_id {claim_id!r} occurs {count} times",
+        "give each claim registry entry its own claim_id",
+    ),
+    Code(
+        "E316",
+        "class-id-changed",
+        "label {label} has class_id {class_id}, but the schema of release {version} "
+        "gives {previous}",
+        "class ids never change and are never reused: restore the label's class_id and "
+        "give a new label the next free id",
+        "error",
+    ),
+    Code(
+        "E317",
+        "split-rule",
+        "has {field} {value!r} and split {split!r}; the split rule puts it in {wanted!r}",
+        "set `split:` in the document's meta.yaml to the split the rule names (the "
+        "`splits` section of schema/hmeimim.yaml), so that no framing leaks across splits",
+    ),
     # Entity registry
     Code(
         "E401",
@@ -469,6 +525,13 @@ _CATALOGUE = [
         "error",
     ),
     # Releases (HmeimimError, exit status 2)
+    Code(
+        "E505",
+        "unknown-provenance",
+        "is {value!r}; allowed: {allowed}",
+        'pass provenance="published", "constructed" or "all"',
+        "error",
+    ),
     Code(
         "E601",
         "bump-mismatch",
@@ -795,6 +858,40 @@ _CATALOGUE = [
         "region or relation can carry it",
         "run `hmeimim validate` on the release (it reports E302 here) and restore the "
         "release from git; a published release is never edited",
+        "error",
+    ),
+    # Agreement
+    Code(
+        "E740",
+        "agreement-one-annotator",
+        "none of its {documents} document(s) has the raw layers of two annotators "
+        "({layers} raw layer(s) in all), so there is no pair to compare",
+        "add a second annotator's layer of the same document (corpus/sources/annotators/"
+        "<doc_id>/<annotator>.yaml, or a second annotation of the task in Label Studio) "
+        "and release it; with --doc, name documents that two annotators annotated",
+        "error",
+    ),
+    Code(
+        "E741",
+        "agreement-unknown-document",
+        "holds no document {doc_ids}",
+        "pass to --doc the doc_id of a document the input holds (the folder names under "
+        "corpus/sources/documents/, or `hmeimim.read_documents()` for a release)",
+        "error",
+    ),
+    Code(
+        "E742",
+        "agreement-input",
+        "needs exactly one input, got {given}",
+        "pass one of: a Label Studio export file, --release VERSION (or latest), --sources FOLDER",
+        "error",
+    ),
+    Code(
+        "E743",
+        "agreement-layer-without-document",
+        "holds a raw layer of annotator {annotator!r} for document {layer_doc!r}, which it lacks",
+        "name the layer's folder after the doc_id of its document (corpus/sources/"
+        "annotators/<doc_id>/), or add the document; `hmeimim validate` names the same",
         "error",
     ),
 ]

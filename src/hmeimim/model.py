@@ -1,8 +1,8 @@
 """The corpus's records in memory, and the names every layer agrees on.
 
 A document record is the plain dict form of one row of the documents table; an
-annotator layer is one row of the per-annotator table; an entity is one registry row.
-`CorpusRecords` carries the three together, whether they were read from Parquet, from
+annotator layer is one row of the per-annotator table; an entity or a claim is one row
+of its registry. `CorpusRecords` carries them together, whether they were read from Parquet, from
 the authoring files or from a Label Studio import. The file names of a release, the
 split names and the version numbers live here so that no two modules define them.
 """
@@ -33,16 +33,21 @@ MANIFEST = "manifest.json"
 MANIFEST_EXTRAS = ("inputs", "bump", "notes", "removals")
 ANNOTATORS_FILE = "annotators.parquet"
 ENTITIES_FILE = "entities.parquet"
+# The claim registry; only releases whose schema declares the `claims` table have one.
+CLAIMS_FILE = "claims.parquet"
+CLAIMS_TABLE = "claims"
 RELEASE_DIR = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
 
 
 @dataclass
 class CorpusRecords:
-    """Documents, raw annotator layers and the entity registry, as plain dicts."""
+    """Documents, raw annotator layers, the entity registry and the claim registry (empty
+    where the schema has no `claims` table), as plain dicts."""
 
     documents: list[Record] = field(default_factory=list)
     annotator_layers: list[Record] = field(default_factory=list)
     entities: list[Record] = field(default_factory=list)
+    claims: list[Record] = field(default_factory=list)
 
 
 class Version(NamedTuple):

@@ -3,6 +3,8 @@
 Layout:
 
     corpus/sources/entities.yaml                      the entity registry
+    corpus/sources/claims.yaml                        the claim registry (schema >= 1.1.0;
+                                                      absent: an empty registry)
     corpus/sources/documents/<doc_id>/text.txt        exact text, UTF-8, NFC, \\n
     corpus/sources/documents/<doc_id>/meta.yaml       document metadata
     corpus/sources/documents/<doc_id>/gold.yaml       gold spans, attributions, stances
@@ -197,8 +199,19 @@ def read_sources(root: Path, schema: Schema) -> Sources:
         if not found:
             out.records.entities.append(dict(entry))
 
+    claims_file = root / "claims.yaml"
+    if "claims" in schema.tables and claims_file.exists():
+        claim_schema = record_json_schema(schema, "claims")
+        for entry in _read_yaml(claims_file, out.findings, None, list) or []:
+            found = record_schema_findings(entry, claim_schema, str(claims_file), None)
+            out.findings.extend(found)
+            if not found:
+                out.records.claims.append(dict(entry))
+
+    unread: set[str] = set()  # document folders whose document did not read
     for doc_dir in _document_dirs(root):
         doc_id = doc_dir.name
+        unread.add(doc_id)
         meta_file, gold_file = doc_dir / "meta.yaml", doc_dir / "gold.yaml"
         meta = _read_yaml(meta_file, out.findings, doc_id, dict)
         gold = _read_yaml(gold_file, out.findings, doc_id, dict)
@@ -223,6 +236,7 @@ def read_sources(root: Path, schema: Schema) -> Sources:
         out.findings.extend(found)
         if not found:
             out.records.documents.append(_with_dates(record, schema))
+            unread.discard(doc_id)
 
     annotators = root / "annotators"
     for layer_file in sorted(annotators.glob("*/*.yaml")) if annotators.is_dir() else []:
@@ -234,6 +248,8 @@ def read_sources(root: Path, schema: Schema) -> Sources:
         row = {"doc_id": doc_id, "annotator": layer_file.stem, **layer}
         found = record_schema_findings(row, layer_schema, str(layer_file), doc_id)
         out.findings.extend(found)
-        if not found:
+        # The layer of a document that is there but did not read waits for it: a finding
+        # names the document already, and the layer does not dangle (E302).
+        if not found and doc_id not in unread:
             out.records.annotator_layers.append(row)
     return out

@@ -2,11 +2,12 @@
 
 Hand-edited YAML fails quietly in ways that lose data: a key written twice keeps only
 its last value, an anchor and aliases can expand a one-kilobyte file into gigabytes,
-and `1.0` passes for a whole number where a JSON Schema check sees an integer. The
-loader here refuses the first two outright, with the line they are on, and leaves
-numbers with the type YAML gives them, so a float offset is a wrong type and never a
-silent integer. It uses libyaml's parser where it is installed (the construction of
-values stays in Python, which is where the checks live).
+and `1.0` passes for a whole number where a JSON Schema check sees an integer; YAML
+1.1 reads `no` and `on` as booleans. The loader here refuses the first two outright,
+with the line they are on, and leaves numbers with the type YAML gives them, so a float
+offset is a wrong type and never a silent integer; only `true` and `false` are booleans.
+It uses libyaml's parser where it is installed (the construction of values stays in
+Python, which is where the checks live).
 """
 
 from __future__ import annotations
@@ -64,6 +65,20 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
                 )
             seen[key] = line
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+_BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False}
+_BOOLEANS["FALSE"] = False
+
+
+def _strict_bool(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    """`true` and `false` only: YAML 1.1's yes/no/on/off stay the strings they look like,
+    so that a flag written `yes` is a wrong type and never a silent boolean."""
+    value = loader.construct_scalar(node)
+    return _BOOLEANS.get(str(value), value)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:bool", _strict_bool)
 
 
 # Whole documents only: no anchors, no custom tags, the YAML 1.1 safe types.

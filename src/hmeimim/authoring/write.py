@@ -91,6 +91,29 @@ def _parsed_item(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def same_content(loaded: Any, want: Any) -> bool:
+    """Whether `loaded` (read from a file) says `want`, where a key that `want` holds as
+    null may be absent from `loaded`: an authoring file need not spell out a null, and a
+    file written before a nullable field was declared does not."""
+    if isinstance(loaded, dict) and isinstance(want, dict):
+        if not set(loaded) <= set(want):
+            return False
+        return all(
+            same_content(loaded[key], value) if key in loaded else value is None
+            for key, value in want.items()
+        )
+    if isinstance(loaded, list) and isinstance(want, list):
+        return len(loaded) == len(want) and all(map(same_content, loaded, want))
+    return bool(loaded == want)
+
+
+def _without_new_nulls(item: Mapping[str, Any], keys: set[str] | None) -> dict[str, Any]:
+    """`item` less its null values under keys outside `keys` (None: keep every key)."""
+    if keys is None:
+        return dict(item)
+    return {k: v for k, v in item.items() if v is not None or k in keys}
+
+
 def merge_item_lines(base: str, sections: Sections) -> str | None:
     """`base`, a one-item-per-line authoring file, edited to hold `sections`' items.
 
@@ -101,6 +124,12 @@ def merge_item_lines(base: str, sections: Sections) -> str | None:
     line, and new items follow the last line of their section. Returns None when `base`
     is not in that layout (an unknown key, an item over several lines), and the caller
     then writes the file afresh.
+
+    An item that the file holds without some null field (`same_content`) is unchanged.
+    A changed item's new line leaves out the null fields its old line did not spell
+    out, and a new item the null fields that no item line of its section spells out, so
+    that a field declared after the file was written does not turn up on edited lines
+    only.
     """
     trailing = base.endswith("\n")
     lines = base.split("\n")[:-1] if trailing else base.split("\n")
@@ -113,6 +142,7 @@ def merge_item_lines(base: str, sections: Sections) -> str | None:
     out: list[tuple[str | None, str]] = []
     ends: dict[str | None, int] = {}  # where each section's new items go
     present: set[tuple[str | None, str]] = set()
+    spelled: dict[str | None, set[str]] = {}  # the keys each section's item lines spell out
     for line in lines:
         header, item_line = _SECTION.match(line), _ITEM.match(line)
         if header is not None:
@@ -129,10 +159,14 @@ def merge_item_lines(base: str, sections: Sections) -> str | None:
                 return None
             key = str(item[id_field])
             present.add((current, key))
+            spelled.setdefault(current, set()).update(item)
             new = wanted[current].get(key)
             if new is None:
                 continue
-            kept = line if new == item else f"{item_line.group(1)}- {_yaml_flow(new)}"
+            if same_content(item, new):
+                kept = line
+            else:
+                kept = f"{item_line.group(1)}- {_yaml_flow(_without_new_nulls(new, set(item)))}"
             out.append((current, kept))
             ends[current] = len(out)
         elif _QUIET.match(line):
@@ -144,7 +178,7 @@ def merge_item_lines(base: str, sections: Sections) -> str | None:
     indent = {name: "" if name is None else "  " for name in sections}
     for name in sorted(sections, key=lambda n: ends.get(n, len(out)), reverse=True):
         added = [
-            (name, f"{indent[name]}- {_yaml_flow(item)}")
+            (name, f"{indent[name]}- {_yaml_flow(_without_new_nulls(item, spelled.get(name)))}")
             for key, item in wanted[name].items()
             if (name, key) not in present
         ]
@@ -173,17 +207,32 @@ def _kept_or_fresh(base: Path | None, want: Any, sections: Sections | None, fres
         return fresh
     try:
         text = base.read_bytes().decode("utf-8")
-        if strict_yaml.load(text) == want:
+        if same_content(strict_yaml.load(text), want):
             return text
     except (OSError, UnicodeDecodeError, strict_yaml.Refusal):
         return fresh
     merged = merge_item_lines(text, sections) if sections is not None else None
     try:
-        if merged is not None and strict_yaml.load(merged) == want:
+        if merged is not None and same_content(strict_yaml.load(merged), want):
             return merged
     except strict_yaml.Refusal:
         pass
     return fresh
+
+
+def _in_base_order(
+    rows: Sequence[Mapping[str, Any]], key: str, base: Path | None
+) -> list[Mapping[str, Any]]:
+    """Registry rows in the order of the base file (a registry's order means nothing, and
+    a release holds it sorted by id), entries the base lacks after the others."""
+    try:
+        loaded = strict_yaml.load(base.read_bytes().decode("utf-8")) if base else None
+    except (OSError, UnicodeDecodeError, strict_yaml.Refusal):
+        loaded = None
+    if not isinstance(loaded, list):
+        return list(rows)
+    place = {str(e.get(key)): n for n, e in enumerate(loaded) if isinstance(e, dict)}
+    return sorted(rows, key=lambda row: place.get(str(row.get(key)), len(place)))
 
 
 def _annotation_sections(
@@ -204,7 +253,8 @@ def write_sources_folder(
     schema: Schema,
     base: Path | None = None,
 ) -> Path:
-    """Write documents, raw annotator layers and the registry as an authoring folder.
+    """Write documents, raw annotator layers and the registries as an authoring folder
+    (the claim registry where the schema declares one).
 
     With `base` (the authoring folder the records came from), every file whose content
     is unchanged is copied byte for byte, comments and all, and a changed gold, layer
@@ -239,15 +289,22 @@ def write_sources_folder(
             _write(
                 staging.joinpath(*parts), _kept_or_fresh(from_base(*parts), want, sections, fresh)
             )
-        entity_columns = [c.name for c in schema.tables["entities"]]
-        entities = [_ordered(e, entity_columns) for e in records.entities]
-        registry = [_comment(f"The entity registry, written by {origin}.")]
-        registry += [f"- {_yaml_flow(e)}" for e in entities]
-        if not entities:
-            registry.append("[]")  # an empty file would read as no registry at all
-        fresh = "\n".join(registry) + "\n"
-        kept = _kept_or_fresh(
-            from_base("entities.yaml"), entities, {None: ("entity_id", entities)}, fresh
-        )
-        _write(staging / "entities.yaml", kept)
+        registries = [("entities", "entity_id", "entity registry", records.entities)]
+        claims_base = from_base("claims.yaml")
+        if "claims" in schema.tables and (
+            records.claims or (claims_base is not None and claims_base.is_file())
+        ):
+            # An absent claims.yaml is an empty registry: a folder without one stays so.
+            registries.append(("claims", "claim_id", "claim registry", records.claims))
+        for table, key, title, rows in registries:
+            columns = [c.name for c in schema.tables[table]]
+            name = f"{table}.yaml"
+            entries = [_ordered(e, columns) for e in _in_base_order(rows, key, from_base(name))]
+            registry = [_comment(f"The {title}, written by {origin}.")]
+            registry += [f"- {_yaml_flow(e)}" for e in entries]
+            if not entries:
+                registry.append("[]")  # an empty file would read as no registry at all
+            fresh = "\n".join(registry) + "\n"
+            kept = _kept_or_fresh(from_base(name), entries, {None: (key, entries)}, fresh)
+            _write(staging / name, kept)
     return out_dir

@@ -200,13 +200,18 @@ def _base_spans_removed(base: dict[str, Any], gold: dict[str, Any]) -> int:
 
 
 def _validate_layers(
-    parsed: ParsedExport, schema: Schema, entity_ids: frozenset[str]
+    parsed: ParsedExport,
+    schema: Schema,
+    entity_ids: frozenset[str],
+    claim_ids: frozenset[str] | None = None,
 ) -> list[Finding]:
     """Every annotation on its own, located by task and annotation."""
     findings = []
     for task in parsed.tasks:
         for ann in task.annotations:
-            checker = CorpusChecker(schema, entity_ids=entity_ids, file=parsed.file)
+            checker = CorpusChecker(
+                schema, entity_ids=entity_ids, file=parsed.file, claim_ids=claim_ids
+            )
             checker.texts[task.doc_id] = task.text
             row = {"doc_id": task.doc_id, "annotator": ann.annotator, **ann.record}
             for f in checker.check_document(row, table="annotator_layers"):
@@ -237,7 +242,9 @@ def import_export(
     base_records = release.records
     result = ImportResult(
         file=parsed.file,
-        records=CorpusRecords(entities=list(base_records.entities)),
+        records=CorpusRecords(
+            entities=list(base_records.entities), claims=list(base_records.claims)
+        ),
         base_sources=kept_sources if kept_sources.is_dir() else None,
     )
     result.notices = list(parsed.notices)
@@ -258,7 +265,8 @@ def import_export(
             )
     if not result.findings:
         entity_ids = frozenset(str(e["entity_id"]) for e in base_records.entities)
-        result.findings = _validate_layers(parsed, schema, entity_ids)
+        claim_ids = frozenset(str(c["claim_id"]) for c in base_records.claims)
+        result.findings = _validate_layers(parsed, schema, entity_ids, claim_ids)
     if not result.findings:
         result.findings = _check_new_documents(parsed, base_docs, schema)
     if result.findings:

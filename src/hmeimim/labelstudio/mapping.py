@@ -9,9 +9,14 @@ construction. `label_config(schema)` renders it as the labeling config XML:
 - `<Relations>` with one `<Relation>` per relation type: `source`, `content` and
   `parent` go out of an attribution cue (the frame's hub), `holder`, `target` and
   `evidence` out of a stance evidence span (the stance's hub);
-- per-region `<Choices>` (`source_kind`, `source_type`, `polarity`) and `<TextArea>`
-  (`entity_id`, `frame_id`, `stance_id`, `target_entity`), each shown only while a
-  region of its layer (`whenTagName`) and, where it is one, its label is selected.
+- per-region `<Choices>` (`source_kind`, `source_type`, `polarity`, and from schema
+  1.1.0 `metonymy`: true or false on name mentions) and `<TextArea>` (`entity_id`,
+  `frame_id`, `stance_id`, `target_entity`, and from schema 1.1.0 `claim_id` on
+  CONTENT regions and `target_claim` on stance hubs), each shown only while a region of
+  its layer (`whenTagName`) and, where it is one, its label is selected.
+
+Labels are listed in class-id order. `entity_id` and `metonymy` belong to the name
+labels only: value mentions (dates, numbers) carry neither.
 
 No label name is written here: labels, enum values and which labels a role may take
 come from the declaration. A label that cannot be written into the XML, or that Label
@@ -37,7 +42,9 @@ _REFUSED_CATEGORIES = {"Cc", "Cs", "Cn", "Co", "Zl", "Zp"}
 
 LabelKey = tuple[str, str]  # (layer, label)
 # TextAreas that hold one value; the others hold one line per stance.
-SINGLE_LINE_FIELDS = ("entity_id", "frame_id")
+SINGLE_LINE_FIELDS = ("entity_id", "frame_id", "claim_id")
+# The two values of the per-region `metonymy` Choices.
+METONYMY_CHOICES = ("true", "false")
 
 
 @dataclass(frozen=True)
@@ -110,11 +117,17 @@ def ls_mapping(schema: Schema | None = None) -> LsMapping:
         RelationType("target", "stance", hub, claim | mention),
         RelationType("evidence", "stance", hub, hub),
     ]
-    entity_labels = frozenset(
-        (ENTITY_LAYER, label) for label in schema.layers[ENTITY_LAYER].label_names
+    name_labels = frozenset(
+        (ENTITY_LAYER, label)
+        for label in schema.layers[ENTITY_LAYER].label_names
+        if not schema.is_value_label(label)
     )
-    fields = [
-        RegionField("entity_id", "textarea", entity_labels),
+    fields = [RegionField("entity_id", "textarea", name_labels)]
+    if schema.has_column("span", "metonymy"):
+        fields.append(RegionField("metonymy", "choices", name_labels, METONYMY_CHOICES))
+    if schema.has_column("span", "claim_id"):
+        fields.append(RegionField("claim_id", "textarea", _keys(schema, attribution["contents"])))
+    fields += [
         RegionField("source_kind", "choices", cue, tuple(schema.enums["source_kind"])),
         RegionField("source_type", "choices", cue, tuple(schema.enums["source_type"])),
         RegionField("frame_id", "textarea", cue),
@@ -122,7 +135,12 @@ def ls_mapping(schema: Schema | None = None) -> LsMapping:
         RegionField("stance_id", "textarea", hub),
         RegionField("target_entity", "textarea", hub),
     ]
-    layers = {name: layer.label_names for name, layer in schema.layers.items()}
+    if "registered_claim" in schema.enums["target_kind"]:
+        fields.append(RegionField("target_claim", "textarea", hub))
+    layers = {
+        name: tuple(label.name for label in schema.labels_by_class_id(name))
+        for name in schema.layers
+    }
     taken = {TEXT_CONTROL, *(f.name for f in fields)}
     for name, labels in layers.items():
         if not _CONTROL_NAME.match(name) or name in taken:

@@ -45,11 +45,14 @@ from hmeimim.labelstudio.boundary import (
     shown,
 )
 from hmeimim.labelstudio.mapping import TEXT_CONTROL, LabelKey, LsMapping, ls_mapping
-from hmeimim.labelstudio.tasks import ENTITY_TARGET
+from hmeimim.labelstudio.tasks import CLAIM_TARGET, ENTITY_TARGET
 from hmeimim.schema.declaration import Schema, load_schema
 
 _WS = re.compile(r"\s+")
 _JSON_MIN_KEYS = {"annotator", "annotation_id"}
+# Span fields read from per-region controls besides entity_id (schema 1.1.0 on): a name
+# mention's `metonymy` Choices ("true"/"false") and a CONTENT region's `claim_id`.
+_SPAN_FIELDS = ("metonymy", "claim_id")
 # No Label Studio user id comes near this; a larger number is not a user id.
 _MAX_USER_ID = 10**30
 
@@ -331,6 +334,8 @@ class _AnnotationReader:
             "layer": layer,
             "label": label,
             "entity_id": None,
+            # Span fields of schema 1.1.0, where the config has their controls.
+            **{name: None for name in _SPAN_FIELDS if name in self.mapping.fields},
         }
 
     def read_value(self, item: dict[str, Any], kind: str) -> None:
@@ -412,8 +417,10 @@ class _AnnotationReader:
 
     def build(self) -> dict[str, Any]:
         for (region, name), lines in self.values.items():
-            if name == "entity_id" and lines:
-                self.spans[region]["entity_id"] = lines[0] if len(lines) == 1 else "\n".join(lines)
+            if name in ("entity_id", "claim_id") and lines:
+                self.spans[region][name] = lines[0] if len(lines) == 1 else "\n".join(lines)
+            elif name == "metonymy" and lines:
+                self.spans[region]["metonymy"] = lines[0] == "true"
         spans = self.spans
         # Frame ids and stance ids are separate namespaces (as validation checks them).
         frames = self.build_frames(set())
@@ -460,7 +467,7 @@ class _AnnotationReader:
         return frames
 
     def build_stances(self, used: set[str]) -> list[dict[str, Any]]:
-        fields = ("polarity", "stance_id", "target_entity")
+        fields = ("polarity", "stance_id", "target_entity", "target_claim")
         hubs = [
             r
             for r, key in self.keys.items()
@@ -483,6 +490,8 @@ class _AnnotationReader:
                 targets.setdefault(span_id, (kind, span_id))
             for entity in self.values.get((hub, "target_entity")) or []:
                 targets.setdefault(f"{ENTITY_TARGET}{entity}", ("entity", entity))
+            for claim in self.values.get((hub, "target_claim")) or []:
+                targets.setdefault(f"{CLAIM_TARGET}{claim}", ("registered_claim", claim))
             assigned: dict[str, str] = {}  # target key -> stance id, in line order
             for line in self.values.get((hub, "stance_id")) or []:
                 parts = line.split()

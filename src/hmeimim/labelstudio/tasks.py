@@ -4,15 +4,17 @@ A task is `{"data": {"text", "doc_id"}, "meta": {...}, "predictions": [...]}` (o
 `"annotations"` with `ground_truth` false, set explicitly because Label Studio makes
 imported annotations ground truth otherwise). The results follow `ls_config.ls_mapping`:
 
-- every span is a `labels` region whose id is the span id; an entity mention's
-  `entity_id` rides on a per-region TextArea of the same id;
+- every span is a `labels` region whose id is the span id; a name mention's
+  `entity_id` rides on a per-region TextArea of the same id, its `metonymy` flag on a
+  per-region Choices (`true`/`false`), and a CONTENT span's `claim_id` on a TextArea;
 - a frame is its cue region (the hub): TextArea `frame_id`, Choices `source_kind` and
   `source_type`, relations `source`, `content` and `parent` (to the parent frame's cue);
 - a stance is its first evidence region (the hub): Choices `polarity`, relations
   `holder` (none: the writer), `target` (a mention or a claim) and `evidence` (further
-  evidence spans), TextArea `target_entity` for an entity-id target, and TextArea
-  `stance_id` with one line `<stance_id> <target>` per stance (target = span id or
-  `entity:<entity_id>`), so several stances can share one hub.
+  evidence spans), TextArea `target_entity` for an entity-id target, TextArea
+  `target_claim` for a registered-claim target, and TextArea `stance_id` with one line
+  `<stance_id> <target>` per stance (target = span id, `entity:<entity_id>` or
+  `claim:<claim_id>`), so several stances can share one hub.
 
 Stances that share a hub must share holder, polarity and evidence (E715) and have
 different targets (E720); a span that is the cue of two frames cannot be shown either
@@ -37,6 +39,9 @@ from hmeimim.storage.releases import read_manifest, release_dir
 
 AS_CHOICES = ("predictions", "annotations")
 ENTITY_TARGET = "entity:"
+CLAIM_TARGET = "claim:"
+# Stance target kinds whose target is no span of the document: how each is written.
+OFF_DOCUMENT_TARGETS = {"entity": ENTITY_TARGET, "registered_claim": CLAIM_TARGET}
 # What a cue region carries for its one frame, and a hub region for all its stances.
 _FRAME_KEYS = ("frame_id", "source_kind", "source_type", "sources", "contents", "parent")
 _HUB_KEYS = ("holder", "polarity", "evidence")
@@ -88,9 +93,10 @@ def _refuse(
 
 
 def stance_target_key(stance: Mapping[str, Any]) -> str:
-    """The target as written on a `stance_id` line: a span id or `entity:<entity_id>`."""
+    """The target as written on a `stance_id` line: a span id, `entity:<entity_id>` or
+    `claim:<claim_id>`."""
     target = str(stance.get("target"))
-    return f"{ENTITY_TARGET}{target}" if stance.get("target_kind") == "entity" else target
+    return OFF_DOCUMENT_TARGETS.get(str(stance.get("target_kind")), "") + target
 
 
 def _check_references(
@@ -121,7 +127,7 @@ def _check_references(
             wanted = [("evidence", None)]
         if stance.get("holder") is not None:
             wanted.append(("holder", stance.get("holder")))
-        if stance.get("target_kind") != "entity":
+        if stance.get("target_kind") not in OFF_DOCUMENT_TARGETS:
             wanted.append(("target", stance.get("target")))
         for field, target in wanted:
             if target not in spans:
@@ -143,6 +149,11 @@ def document_results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     for span in spans.values():
         if span.get("entity_id") is not None:
             add(span["span_id"], "entity_id", "textarea", {"text": [span["entity_id"]]})
+        if span.get("metonymy") is not None:
+            flag = "true" if span["metonymy"] else "false"
+            add(span["span_id"], "metonymy", "choices", {"choices": [flag]})
+        if span.get("claim_id") is not None:
+            add(span["span_id"], "claim_id", "textarea", {"text": [span["claim_id"]]})
 
     frames = list(doc.get("attributions") or [])
     _check_references(doc_id, spans, frames, list(doc.get("stances") or []))
@@ -190,12 +201,15 @@ def document_results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
         entities = [str(s["target"]) for s in group if s.get("target_kind") == "entity"]
         if entities:
             add(hub, "target_entity", "textarea", {"text": entities})
+        claims = [str(s["target"]) for s in group if s.get("target_kind") == "registered_claim"]
+        if claims:
+            add(hub, "target_claim", "textarea", {"text": claims})
         if first.get("holder") is not None:
             relations.append(_relation(hub, first["holder"], "holder"))
         relations += [
             _relation(hub, str(s["target"]), "target")
             for s in group
-            if s.get("target_kind") != "entity"
+            if s.get("target_kind") not in OFF_DOCUMENT_TARGETS
         ]
         relations += [_relation(hub, e, "evidence") for e in first["evidence"][1:]]
 

@@ -1,9 +1,9 @@
 """CHANGELOG.md, generated from the releases: one entry per release, newest first.
 
 Each entry gives the parent, the schema version and bump, the release notes from the
-manifest, how many documents, spans, frames, stances, registry entries and annotator
-layers were added, removed and changed (with their ids), and the counts per layer and
-label next to the parent's.
+manifest, how many documents, spans, frames, stances, entity and claim registry
+entries and annotator layers were added, removed and changed (with their ids), and the
+counts per layer and label next to the parent's.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ _KIND_TITLES = {
     "frame": "attribution frames",
     "stance": "stances",
     "entity": "registry entries",
+    "claim": "claim registry entries",
     "annotator_layer": "annotator layers",
 }
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from hmeimim.errors import HmeimimError
-from hmeimim.model import ENTITIES_FILE
+from hmeimim.model import CLAIMS_FILE, CLAIMS_TABLE, ENTITIES_FILE
 from hmeimim.publish.metadata import ReleaseInfo, license_statement, read_release_info, spdx_url
 from hmeimim.schema.declaration import Column, Schema, load_schema
-from hmeimim.storage.releases import list_releases, published_manifest
+from hmeimim.storage.releases import list_releases, published_manifest, release_schema
 
 CROISSANT_FILE = "croissant.json"
 CONFORMS_TO = ["http://mlcommons.org/croissant/1.1", "http://mlcommons.org/croissant/RAI/1.0"]
@@ -33,7 +33,8 @@ _CONTEXT_TERMS = (
     "jsonPath key md5 parentField path recordSet references regex repeated replace "
     "samplingRate separator source subField transform citeAs"
 )
-_TYPES = {"string": "TEXT", "int32": "INTEGER", "date": "DATE"}  # names in mlc.DataType
+# Names in mlc.DataType.
+_TYPES = {"string": "TEXT", "int32": "INTEGER", "bool": "BOOL", "date": "DATE"}
 
 
 def _context() -> dict[str, Any]:
@@ -137,15 +138,22 @@ def cite_as(info: ReleaseInfo, version: str, released: str) -> str:
 
 
 def croissant(root: Path, schema: Schema | None = None) -> dict[str, Any]:
-    """The Croissant JSON-LD document of the latest release under `root` (`mlcroissant`)."""
+    """The Croissant JSON-LD document of the latest release under `root` (`mlcroissant`).
+
+    Its fields follow the schema the release was written with; `schema` is used only
+    for a release that keeps none and names no schema version.
+    """
     import mlcroissant as mlc
 
-    schema = schema or load_schema()
     releases = list_releases(root)
     if not releases:
         raise HmeimimError("E016", str(root / "corpus"))
     version, folder = releases[-1]
     manifest = published_manifest(folder)
+    # The fields are those of the schema the release was written with.
+    if manifest.get("schema_version") is not None:
+        schema = release_schema(folder, manifest)
+    schema = schema or load_schema()
     info = read_release_info(root)
     released = str(manifest["released"])
     ctx = mlc.Context(conforms_to=CONFORMS_TO[0], rdf=mlc.Rdf(context=_context()))
@@ -187,6 +195,17 @@ def croissant(root: Path, schema: Schema | None = None) -> dict[str, Any]:
             fields=_fields(ctx, schema, "entities", "entities", ENTITIES_FILE),
         )
     )
+    if CLAIMS_FILE in manifest["files"] and CLAIMS_TABLE in schema.tables:
+        record_sets.append(
+            mlc.RecordSet(
+                ctx=ctx,
+                id=CLAIMS_TABLE,
+                name=CLAIMS_TABLE,
+                description=schema.table_descriptions[CLAIMS_TABLE],
+                key=["claims/claim_id"],
+                fields=_fields(ctx, schema, CLAIMS_TABLE, CLAIMS_TABLE, CLAIMS_FILE),
+            )
+        )
     # RAI fields from release.yaml (keyed by RAI term) go to the attributes of
     # `mlc.Metadata`; a term it has no attribute for is kept as an extra `rai:` property.
     attributes = _rai_attributes(mlc.Metadata)

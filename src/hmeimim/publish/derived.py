@@ -27,30 +27,37 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from hmeimim.agreement.inputs import agreement_from_records
 from hmeimim.errors import CODES, HmeimimError
 from hmeimim.labelstudio.mapping import label_config
 from hmeimim.paths import corpus_dir, project_root
 from hmeimim.publish.croissant import CROISSANT_FILE
 from hmeimim.publish.licenses import publication_files
 from hmeimim.release.make import release_lock, remove_staging
-from hmeimim.schema.declaration import TABLES, Schema, load_schema
+from hmeimim.schema.declaration import Schema, class_id_changes, load_schema
 from hmeimim.schema.jsonschema import record_json_schema
 from hmeimim.storage.counts import annotation_counts
 from hmeimim.storage.files import write_text_atomic, writing
 from hmeimim.storage.parquet import iter_records
+from hmeimim.storage.records import read_release_records
 from hmeimim.storage.releases import (
     document_files,
     list_releases,
     published_manifest,
     read_manifest,
+    release_schema,
 )
 
 STATS_BEGIN = "<!-- stats:begin -->"
 STATS_END = "<!-- stats:end -->"
+AGREEMENT_BEGIN = "<!-- agreement:begin -->"
+AGREEMENT_END = "<!-- agreement:end -->"
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 
 
@@ -61,7 +68,7 @@ def _arrow_text(schema: Schema, table: str) -> str:
 
 
 def _features_json(schema: Schema) -> str:
-    features = {table: schema.hf_features(table).to_dict() for table in TABLES}
+    features = {table: schema.hf_features(table).to_dict() for table in schema.tables}
     return json.dumps(features, indent=2, sort_keys=True) + "\n"
 
 
@@ -86,11 +93,13 @@ def schema_docs(schema: Schema) -> str:
             "",
             layer.description,
             "",
-            "| label | definition | example |",
+            "| label | class id | kind | definition | example |",
         ]
-        out.append("|---|---|---|")
+        out.append("|---|---:|---|---|---|")
         out += [
-            f"| `{lb.name}` | {_cell(lb.definition)} | {_cell(lb.example)} |" for lb in layer.labels
+            f"| `{lb.name}` | {lb.class_id} | {lb.kind or ''} | {_cell(lb.definition)} "
+            f"| {_cell(lb.example)} |"
+            for lb in layer.labels
         ]
         out.append("")
     out += ["## Value sets", ""]
@@ -138,6 +147,24 @@ def schema_docs(schema: Schema) -> str:
     return "\n".join(out)
 
 
+def _provenance_configs(root: Path, folder: Path) -> list[dict[str, Any]]:
+    """One config per provenance of the latest release (`published`, `constructed`): its
+    split files with a row filter, listing only the splits that hold such documents
+    (`datasets` refuses a split that a filter leaves empty)."""
+    found: dict[str, list[str]] = {}
+    for path in document_files(folder):
+        for value in sorted({str(r["provenance"]) for r in iter_records(path)}):
+            found.setdefault(value, []).append(path.relative_to(root).as_posix())
+    return [
+        {
+            "config_name": value,
+            "data_files": [{"split": Path(p).stem, "path": p} for p in paths],
+            "filters": [["provenance", "==", value]],
+        }
+        for value, paths in sorted(found.items())
+    ]
+
+
 def readme_front_matter(root: Path) -> str:
     """Hugging Face dataset card YAML: `default` is the latest release, each release a config."""
     releases = list_releases(root)
@@ -150,14 +177,20 @@ def readme_front_matter(root: Path) -> str:
         if index == 0:
             default = [dict(entry) for entry in data_files]
             configs.append({"config_name": "default", "data_files": default, "default": True})
+            configs += _provenance_configs(root, folder)
         configs.append({"config_name": f"v{version}", "data_files": data_files})
+    languages = sorted(
+        {str(r["language"]) for p in document_files(releases[-1][1]) for r in iter_records(p)}
+        if releases
+        else {"en"}
+    )
     card = {
         "pretty_name": "Hmeimim Corpus",
-        "language": ["en"],
-        # Annotations and text are licensed differently (text: unknown), so "other",
-        # with the name and the statement that the Hub asks for in that case.
+        "language": languages,
+        # Annotations and text are licensed differently (text: per document, the seed's
+        # unknown), so "other", with the name and statement the Hub asks for then.
         "license": "other",
-        "license_name": "cc-by-4.0-annotations-text-unknown",
+        "license_name": "cc-by-4.0-annotations-text-per-document",
         "license_link": "DATASHEET.md",
         "task_categories": ["token-classification", "text-classification"],
         "tags": ["attribution", "stance", "named-entities", "news", "syria"],
@@ -211,20 +244,128 @@ def datasheet_stats(root: Path) -> str:
     return "\n".join(lines)
 
 
-def _replace_block(text: str, block: str) -> str:
-    start, end = text.find(STATS_BEGIN), text.find(STATS_END)
-    if start < 0 or end < 0:
+def _replace_block(text: str, block: str, begin: str = STATS_BEGIN, end: str = STATS_END) -> str:
+    first, last = text.find(begin), text.find(end)
+    if first < 0 or last < 0:
         return text.rstrip("\n") + "\n\n" + block + "\n"
-    return text[:start] + block + text[end + len(STATS_END) :]
+    return text[:first] + block + text[last + len(end) :]
+
+
+def annotation_rounds(root: Path) -> dict[str, list[str]]:
+    """The documents of each blind annotation round, from `corpus/annotation/round-*/raw/`."""
+    rounds: dict[str, list[str]] = {}
+    base = corpus_dir(root) / "annotation"
+    for folder in sorted(base.glob("round-*")) if base.is_dir() else []:
+        docs = {p.stem for p in folder.glob("raw/*/*.yaml") if not p.stem.endswith(".entities")}
+        rounds[folder.name] = sorted(docs)
+    return rounds
+
+
+def _f1(cell: Mapping[str, Any]) -> str:
+    return f"{cell['f1']:.3f}" if cell.get("f1") is not None else "n/a"
+
+
+def datasheet_agreement(root: Path) -> str:
+    """The agreement block of DATASHEET.md: per round of blind annotation, the figures
+    `hmeimim agreement --release <latest> --doc ...` prints, computed from the release."""
+    lines = [AGREEMENT_BEGIN]
+    releases = list_releases(root)
+    read = read_release_records(releases[-1][1]) if releases else None
+    if read is None or not read.records.annotator_layers:
+        return "\n".join([*lines, "No release has raw annotator layers yet.", AGREEMENT_END])
+    version, folder = releases[-1]
+    schema = release_schema(folder, read.manifest)
+    released = {str(d["doc_id"]) for d in read.records.documents}
+    rounds = {
+        name: [d for d in docs if d in released] for name, docs in annotation_rounds(root).items()
+    } or {"all documents": sorted(released)}
+    reports = {
+        name: agreement_from_records(
+            documents=read.records.documents,
+            layers=read.records.annotator_layers,
+            schema=schema,
+            doc_ids=docs,
+            where=str(folder),
+        ).to_dict()
+        for name, docs in rounds.items()
+        if docs
+    }
+    names = list(reports)
+    lines += [
+        f"Computed from the raw layers of release {version} by `hmeimim generate` (the same "
+        "figures as `hmeimim agreement --release "
+        f"{version} --doc ...`); a test fails when it is stale. Micro-averaged over the "
+        "document pairs of each round; exact / overlap span F1.",
+        "",
+        "| measure | " + " | ".join(f"{n} ({reports[n]['documents']} docs)" for n in names) + " |",
+        "|---|" + "---:|" * len(names),
+    ]
+    for layer in schema.layers:
+        cells = [reports[n]["spans"].get(layer) for n in names]
+        lines.append(
+            f"| {layer} spans | "
+            + " | ".join(f"{_f1(c['exact'])} / {_f1(c['overlap'])}" if c else "n/a" for c in cells)
+            + " |"
+        )
+        for label in schema.layers[layer].label_names:
+            found = [(c or {}).get("labels", {}).get(label) for c in cells]
+            if any(f and (f["exact"]["a"] or f["exact"]["b"]) for f in found):
+                lines.append(
+                    f"| {layer}/{label} | "
+                    + " | ".join(
+                        f"{_f1(f['exact'])} / {_f1(f['overlap'])} (n={f['exact']['a']}+"
+                        f"{f['exact']['b']})"
+                        if f and (f["exact"]["a"] or f["exact"]["b"])
+                        else "n/a"
+                        for f in found
+                    )
+                    + " |"
+                )
+    for key, title in (
+        ("frames", "frame F1 (cue, sources and contents)"),
+        ("frames_cue_source", "frame F1 (cue and sources)"),
+        ("stances", "stance F1 (holder, target, polarity)"),
+        ("stances_holder_target", "stance F1 (holder, target)"),
+    ):
+        lines.append(f"| {title} | " + " | ".join(_f1(reports[n][key]) for n in names) + " |")
+    for key in ("polarity", "source_type"):
+        cells = []
+        for n in names:
+            alpha = reports[n]["alpha"][key]
+            value = "n/a" if alpha["alpha"] is None else f"{alpha['alpha']:.3f}"
+            cells.append(f"{value} (n={alpha['units']})")
+        lines.append(f"| Krippendorff's alpha, {key} | " + " | ".join(cells) + " |")
+    return "\n".join([*lines, AGREEMENT_END])
+
+
+def check_class_ids(root: Path, schema: Schema) -> None:
+    """Raise E316 when the declaration changes or reuses a class id of the latest
+    release's schema: a label's id in every ClassLabel never moves."""
+    releases = list_releases(root)
+    if not releases:
+        return
+    version, folder = releases[-1]
+    previous = release_schema(folder)
+    for label, class_id, given in class_id_changes(schema, previous):
+        raise HmeimimError(
+            "E316",
+            str(root / "schema" / "hmeimim.yaml"),
+            label=label,
+            class_id=class_id,
+            version=str(version),
+            previous=given,
+        )
 
 
 def generated_files(root: Path | None = None, schema: Schema | None = None) -> dict[Path, str]:
+    """The content of every derived file; E316 when a label's class id moved."""
     root = root or project_root()
     schema = schema or load_schema()
+    check_class_ids(root, schema)
     derived = root / "schema" / "derived"
-    files = {derived / f"{t}.arrow.txt": _arrow_text(schema, t) for t in TABLES}
+    files = {derived / f"{t}.arrow.txt": _arrow_text(schema, t) for t in schema.tables}
     files[derived / "features.json"] = _features_json(schema)
-    for table in TABLES:
+    for table in schema.tables:
         body = json.dumps(record_json_schema(schema, table), indent=2, ensure_ascii=False)
         files[derived / f"{table}.schema.json"] = body + "\n"
     files[derived / "labeling-config.xml"] = label_config(schema)
@@ -234,7 +375,10 @@ def generated_files(root: Path | None = None, schema: Schema | None = None) -> d
     files[readme] = readme_front_matter(root) + _FRONT_MATTER.sub("", current, count=1)
     datasheet = root / "DATASHEET.md"
     current = datasheet.read_text(encoding="utf-8") if datasheet.is_file() else "# Datasheet\n"
-    files[datasheet] = _replace_block(current, datasheet_stats(root))
+    current = _replace_block(current, datasheet_stats(root))
+    files[datasheet] = _replace_block(
+        current, datasheet_agreement(root), AGREEMENT_BEGIN, AGREEMENT_END
+    )
     files.update(publication_files(root, schema, files))
     return files
 

@@ -31,7 +31,12 @@ def licenses_block(root: Path) -> str:
             "",
             f"- Code: `{info.code_license}` (see LICENSE).",
             f"- Annotations and documentation: `{info.annotation_license}`.",
-            f"- Document text: {info.text_license or 'unknown (`license` is null)'}.",
+            "- Document text: "
+            + (
+                f"`{info.text_license}`."
+                if info.text_license
+                else "per document (the `license` column; null where unknown)."
+            ),
             "",
             license_statement(info),
             LICENSES_END,

@@ -1,7 +1,7 @@
 """What changed between two versions, keyed by doc_id, span_id, frame_id and stance_id.
 
-`diff_records` compares two sets of records (documents, entity registry, annotator
-layers) and `diff_releases` reads two written releases and compares them. Every change
+`diff_records` compares two sets of records (documents, entity and claim registries,
+annotator layers) and `diff_releases` reads two written releases and compares them. Every change
 is `added`, `removed` or `changed`; a change lists the fields that differ with their old
 and new values. Spans, frames and stances are keyed by their own id across the whole
 corpus, so a span that moved to another document shows as a change of its `doc_id`.
@@ -19,7 +19,7 @@ from hmeimim.model import NESTED_IDS, CorpusRecords
 from hmeimim.storage.records import read_release_records
 from hmeimim.storage.releases import release_dir
 
-KINDS = ("document", "span", "frame", "stance", "entity", "annotator_layer")
+KINDS = ("document", "span", "frame", "stance", "entity", "claim", "annotator_layer")
 STATUSES = ("added", "removed", "changed")
 # The kind of change each nested column's items are reported as.
 _NESTED_KINDS = {"spans": "span", "attributions": "frame", "stances": "stance"}
@@ -181,6 +181,9 @@ def diff_records(
     registry_old = {str(e["entity_id"]): _plain(e) for e in old_records.entities}
     registry_new = {str(e["entity_id"]): _plain(e) for e in new_records.entities}
     changes += _compare("entity", registry_old, registry_new, {})
+    claims_old = {str(c["claim_id"]): _plain(c) for c in old_records.claims}
+    claims_new = {str(c["claim_id"]): _plain(c) for c in new_records.claims}
+    changes += _compare("claim", claims_old, claims_new, {})
     layers_old = _layers_by_key(old_records.annotator_layers)
     layers_new = _layers_by_key(new_records.annotator_layers)
     layer_docs = {k: k.split("/", 1)[0] for k in layers_old.keys() | layers_new.keys()}

@@ -47,7 +47,7 @@ from typing import Any
 import filelock
 
 from hmeimim.errors import Finding, HmeimimError
-from hmeimim.model import MAX_REMOVED_SHARE, CorpusRecords, Version
+from hmeimim.model import CLAIMS_TABLE, MAX_REMOVED_SHARE, CorpusRecords, Version
 from hmeimim.paths import corpus_dir, project_root, schema_dir
 from hmeimim.release.build import Rejected, sources_digest
 from hmeimim.release.diff import KINDS, Diff, diff_records, gold_removals
@@ -287,6 +287,11 @@ def _release_from(
         documents=_normalized(read.records.documents, schema, "documents"),
         annotator_layers=_normalized(read.records.annotator_layers, schema, "annotator_layers"),
         entities=_normalized(read.records.entities, schema, "entities"),
+        claims=(
+            _normalized(read.records.claims, schema, CLAIMS_TABLE)
+            if CLAIMS_TABLE in schema.tables
+            else []
+        ),
     )
     diff = diff_records(
         old_records, new_records, old=str(parent_version) if parent_version else None

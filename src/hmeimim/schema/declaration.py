@@ -8,7 +8,7 @@ metadata (the `huggingface` key), so `datasets` rebuilds them from the Parquet a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,10 @@ from hmeimim.errors import HmeimimError
 from hmeimim.paths import schema_dir
 
 SCHEMA_FILE = "hmeimim.yaml"
-TABLES = ("documents", "annotator_layers", "entities")
+TABLES = ("documents", "annotator_layers", "entities", "claims")
+# The kinds of entity-layer labels: a `name` mention is linked to the entity registry
+# and says whether it is metonymic; a `value` mention (a date, a number) is neither.
+LABEL_KINDS = ("name", "value")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,11 @@ class Label:
     name: str
     definition: str
     example: str
+    # Index in the ClassLabel over all labels; a declaration without class ids (schema
+    # 1.0.0) gets its declaration order, which is the same.
+    class_id: int = 0
+    # "name" or "value" on the entity layer, None on the others.
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,15 +80,41 @@ class Schema:
     structs: dict[str, tuple[Column, ...]]
     tables: dict[str, tuple[Column, ...]]
     table_descriptions: dict[str, str]
+    # The split rule: the column it reads (`splits.by`) and the split of each value.
+    split_by: str | None = None
+    split_of: dict[str, str] = field(default_factory=dict)
+
+    def labels_by_class_id(self, layer: str | None = None) -> tuple[Label, ...]:
+        """Every label (or those of `layer`) in class-id order: the order of every
+        ClassLabel and label list, so that a label's id never moves."""
+        layers = self.layers.values() if layer is None else (self.layers[layer],)
+        found = [label for body in layers for label in body.labels]
+        return tuple(sorted(found, key=lambda label: label.class_id))
+
+    def label(self, name: Any) -> Label | None:
+        """The declared label called `name` (None when there is none)."""
+        for layer in self.layers.values():
+            for label in layer.labels:
+                if label.name == name:
+                    return label
+        return None
+
+    def is_value_label(self, name: Any) -> bool:
+        """Whether `name` is an entity label of kind `value` (no entity_id, no metonymy)."""
+        found = self.label(name)
+        return found is not None and found.kind == "value"
+
+    def has_column(self, struct: str, column: str) -> bool:
+        return any(c.name == column for c in self.structs.get(struct, ()))
 
     def enum_values(self, name: str) -> tuple[str, ...]:
         """Allowed values of an enum, including the derived `layers`, `labels`, `entity_labels`."""
         if name == "layers":
             return tuple(self.layers)
         if name == "labels":
-            return tuple(label for layer in self.layers.values() for label in layer.label_names)
+            return tuple(label.name for label in self.labels_by_class_id())
         if name == "entity_labels":
-            return self.layers["entity"].label_names
+            return tuple(label.name for label in self.labels_by_class_id("entity"))
         return tuple(self.enums[name])
 
     def layer_of_label(self, label: str) -> str | None:
@@ -104,6 +138,8 @@ class Schema:
             return pa.string()
         if type_name == "int32":
             return pa.int32()
+        if type_name == "bool":
+            return pa.bool_()
         if type_name == "date":
             return pa.date32()
         if type_name.startswith("list<") and type_name.endswith(">"):
@@ -145,8 +181,25 @@ def _feature_of_type(arrow_type: pa.DataType) -> dict[str, Any]:
             arrow_type.field(i).name: _feature_of_type(arrow_type.field(i).type)
             for i in range(arrow_type.num_fields)
         }
-    dtype = {pa.string(): "string", pa.int32(): "int32", pa.date32(): "date32"}[arrow_type]
+    dtypes = {pa.string(): "string", pa.int32(): "int32", pa.bool_(): "bool", pa.date32(): "date32"}
+    dtype = dtypes[arrow_type]
     return {"_type": "Value", "dtype": dtype}
+
+
+def class_id_changes(schema: Schema, previous: Schema) -> list[tuple[str, int, str]]:
+    """Labels whose class id differs from `previous` (a released schema) or takes one of
+    its ids for another label: (label, class_id, what `previous` gives) each."""
+    before = {label.name: label.class_id for label in previous.labels_by_class_id()}
+    owner = {class_id: name for name, class_id in before.items()}
+    changes = []
+    for label in schema.labels_by_class_id():
+        old = before.get(label.name)
+        if old is not None and old != label.class_id:
+            changes.append((label.name, label.class_id, f"it class_id {old}"))
+        elif old is None and label.class_id in owner:
+            given = f"class_id {label.class_id} to {owner[label.class_id]}"
+            changes.append((label.name, label.class_id, given))
+    return changes
 
 
 def _columns(entries: list[dict[str, Any]]) -> tuple[Column, ...]:
@@ -174,16 +227,53 @@ def _endpoint(entry: dict[str, Any]) -> Endpoint:
     )
 
 
+def _labels(raw_layers: dict[str, Any]) -> dict[str, tuple[Label, ...]]:
+    """The labels of each layer, with their class ids and kinds; a class id given twice
+    or a kind not in LABEL_KINDS makes the declaration unreadable. A label without a
+    class id takes the next one after every id given (declaration order where none is
+    given, as in schema 1.0.0)."""
+    out: dict[str, tuple[Label, ...]] = {}
+    given = [
+        spec["class_id"]
+        for body in raw_layers.values()
+        for spec in body["labels"].values()
+        if isinstance(spec.get("class_id"), int)
+    ]
+    position = max(given, default=-1) + 1
+    seen: dict[int, str] = {}
+    for layer, body in raw_layers.items():
+        labels = []
+        for name, spec in body["labels"].items():
+            class_id = spec.get("class_id")
+            if class_id is None:
+                class_id, position = position, position + 1
+            if not isinstance(class_id, int) or isinstance(class_id, bool) or class_id < 0:
+                raise TypeError(f"class_id of label {name} is {class_id!r}, not a whole number")
+            if class_id in seen:
+                raise TypeError(f"labels {seen[class_id]} and {name} share class_id {class_id}")
+            seen[class_id] = name
+            kind = spec.get("kind")
+            if kind is None and layer == "entity":
+                kind = "name"  # schema 1.0.0: every entity label names an entity
+            if layer == "entity" and kind not in LABEL_KINDS:
+                raise TypeError(f"kind of label {name} is {kind!r}, not one of {LABEL_KINDS}")
+            labels.append(
+                Label(
+                    name=name,
+                    definition=spec["definition"],
+                    example=spec["example"],
+                    class_id=class_id,
+                    kind=kind if layer == "entity" else None,
+                )
+            )
+        out[layer] = tuple(labels)
+    return out
+
+
 def parse_schema(raw: dict[str, Any]) -> Schema:
+    labels = _labels(raw["layers"])
     layers = {
-        name: Layer(
-            name=name,
-            description=body["description"],
-            labels=tuple(
-                Label(name=label, definition=spec["definition"], example=spec["example"])
-                for label, spec in body["labels"].items()
-            ),
-        )
+        name: Layer(name=name, description=body["description"], labels=labels[name])
         for name, body in raw["layers"].items()
     }
     return Schema(
@@ -198,6 +288,13 @@ def parse_schema(raw: dict[str, Any]) -> Schema:
         structs={name: _columns(cols) for name, cols in raw["structs"].items()},
         tables={name: _columns(body["columns"]) for name, body in raw["tables"].items()},
         table_descriptions={name: body["description"] for name, body in raw["tables"].items()},
+        split_by=(raw.get("splits") or {}).get("by"),
+        split_of={
+            value: split
+            for split, values in (raw.get("splits") or {}).items()
+            if split != "by"
+            for value in values
+        },
     )
 
 

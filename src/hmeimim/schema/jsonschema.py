@@ -18,6 +18,8 @@ def _type_schema(schema: Schema, type_name: str) -> dict[str, Any]:
         return {"type": "string"}
     if type_name == "int32":
         return {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
+    if type_name == "bool":
+        return {"type": "boolean"}
     if type_name == "date":
         return {"type": "string", "format": "date"}
     inner = type_name[5:-1]

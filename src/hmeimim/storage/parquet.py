@@ -22,7 +22,11 @@ from hmeimim.errors import HmeimimError
 from hmeimim.schema.declaration import Schema
 from hmeimim.storage.files import os_reason, writing
 
-_SORT_KEYS = {"documents": ("doc_id",), "annotator_layers": ("doc_id", "annotator")}
+_SORT_KEYS = {
+    "documents": ("doc_id",),
+    "annotator_layers": ("doc_id", "annotator"),
+    "claims": ("claim_id",),
+}
 
 
 def table_from_records(

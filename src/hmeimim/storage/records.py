@@ -10,9 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hmeimim.model import ANNOTATORS_FILE, ENTITIES_FILE, CorpusRecords
+from hmeimim.model import ANNOTATORS_FILE, CLAIMS_FILE, ENTITIES_FILE, CorpusRecords
 from hmeimim.storage.parquet import iter_records
-from hmeimim.storage.releases import document_files, read_manifest, release_dir, release_file
+from hmeimim.storage.releases import (
+    document_files,
+    read_manifest,
+    release_dir,
+    release_file,
+    release_schema,
+)
 
 
 @dataclass(frozen=True)
@@ -31,8 +37,18 @@ def read_release_records(folder: Path) -> ReleaseRecords:
         documents=[r for path in document_files(folder) for r in iter_records(path)],
         annotator_layers=list(iter_records(release_file(folder, ANNOTATORS_FILE))),
         entities=list(iter_records(release_file(folder, ENTITIES_FILE))),
+        claims=read_claims(folder, manifest),
     )
     return ReleaseRecords(str(manifest.get("version")), manifest, records)
+
+
+def read_claims(folder: Path, manifest: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The claim registry of a written release; empty for a release whose schema has no
+    `claims` table (1.0.0)."""
+    manifest = manifest if manifest is not None else read_manifest(folder)
+    if "claims" not in release_schema(folder, manifest).tables:
+        return []
+    return list(iter_records(release_file(folder, CLAIMS_FILE)))
 
 
 def split_files(version: str | None, split: str | None) -> list[Path]:

@@ -2,7 +2,8 @@
 
 A release is `corpus/v<MAJOR>.<MINOR>.<PATCH>/` holding one Parquet file per non-empty
 split (`train.parquet`, ...), `annotators.parquet` (raw per-annotator layers),
-`entities.parquet` (the registry) and `manifest.json` (sha256, bytes and rows per file,
+`entities.parquet` (the registry), `claims.parquet` (the claim registry, from schema
+1.1.0 on) and `manifest.json` (sha256, bytes and rows per file,
 schema version, counts, parent version). Splits with no documents have no file because
 `datasets` cannot read an empty Parquet file as a split.
 
@@ -28,7 +29,15 @@ from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 from hmeimim.errors import HmeimimError
-from hmeimim.model import ANNOTATORS_FILE, ENTITIES_FILE, MANIFEST, RELEASE_DIR, SPLITS, Version
+from hmeimim.model import (
+    ANNOTATORS_FILE,
+    CLAIMS_FILE,
+    ENTITIES_FILE,
+    MANIFEST,
+    RELEASE_DIR,
+    SPLITS,
+    Version,
+)
 from hmeimim.paths import corpus_dir
 from hmeimim.schema.declaration import Schema, load_schema, read_schema
 from hmeimim.storage.files import list_folder, os_reason
@@ -36,10 +45,12 @@ from hmeimim.storage.files import list_folder, os_reason
 # The longest integer a manifest holds is a byte count; 20 digits pass 2**64.
 _MAX_DIGITS = 20
 # The table of each file a release may hold, in the order validation reads them: the
-# registry first (its ids check the entity links), then the splits, then the raw layers
-# (which need the documents' texts).
+# registries first (their ids check the entity and claim links), then the splits, then
+# the raw layers (which need the documents' texts). Only releases whose schema declares
+# the `claims` table have `claims.parquet`.
 FILE_TABLES: dict[str, str] = {
     ENTITIES_FILE: "entities",
+    CLAIMS_FILE: "claims",
     **{f"{split}.parquet": "documents" for split in SPLITS},
     ANNOTATORS_FILE: "annotator_layers",
 }

@@ -1,4 +1,4 @@
-"""Writing a release folder: Parquet per split, the raw layers, the registry, the manifest.
+"""Writing a release folder: Parquet per split, the raw layers, the registries, the manifest.
 
 The folder is filled in a temporary sibling and renamed into place in one step
 (`files.staged_folder`); an existing folder is never touched. `staged_release` stops
@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from hmeimim.errors import HmeimimError
-from hmeimim.model import ANNOTATORS_FILE, ENTITIES_FILE, MANIFEST, SPLITS, CorpusRecords
+from hmeimim.model import (
+    ANNOTATORS_FILE,
+    CLAIMS_FILE,
+    CLAIMS_TABLE,
+    ENTITIES_FILE,
+    MANIFEST,
+    SPLITS,
+    CorpusRecords,
+)
 from hmeimim.schema.declaration import Schema
 from hmeimim.storage.counts import annotation_counts
 from hmeimim.storage.files import sha256_of, staged_folder, write_text_atomic, writing
@@ -84,6 +92,8 @@ def staged_release(
                 }
         files[ANNOTATORS_FILE] = {"table": "annotator_layers", "records": records.annotator_layers}
         files[ENTITIES_FILE] = {"table": "entities", "records": records.entities}
+        if CLAIMS_TABLE in schema.tables:
+            files[CLAIMS_FILE] = {"table": CLAIMS_TABLE, "records": records.claims}
         listing = {}
         for name, spec in files.items():
             path = staging / name

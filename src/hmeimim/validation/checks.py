@@ -28,6 +28,8 @@ class CorpusChecker:
     schema: Schema
     entity_ids: frozenset[str] | None = None
     file: str | None = None
+    # The claim registry's ids; None: claim links are not checked.
+    claim_ids: frozenset[str] | None = None
     seen_docs: dict[str, str] = field(default_factory=dict)
     seen_spans: dict[str, str] = field(default_factory=dict)
     seen_relations: dict[str, str] = field(default_factory=dict)
@@ -147,12 +149,23 @@ class _DocumentCheck:
                 self.add("E102", first=first)
             else:
                 self.corpus.seen_docs[doc_id] = self.corpus.file or "<input>"
+        self.check_split_rule()
         text = self.record.get("text")
         if isinstance(text, str):
             if "\r" in text:
                 self.add("E104", offset=text.index("\r"))
             if not unicodedata.is_normalized("NFC", text):
                 self.add("E103")
+
+    def check_split_rule(self) -> None:
+        """E317 when the document's split is not the one its perspective decides."""
+        schema = self.schema
+        if schema.split_by is None:
+            return
+        value, split = self.record.get(schema.split_by), self.record.get("split")
+        wanted = schema.split_of.get(value) if isinstance(value, str) else None
+        if wanted is not None and split != wanted:
+            self.add("E317", field=schema.split_by, value=value, split=split, wanted=wanted)
 
     # -- spans ------------------------------------------------------------------------------
 
@@ -175,6 +188,8 @@ class _DocumentCheck:
             if label not in allowed:
                 self.add("E206", span_id, label=label, layer=layer, allowed=", ".join(allowed))
         self.check_entity_link(span, span_id)
+        self.check_metonymy(span, span_id)
+        self.check_claim_link(span, span_id)
         if text is not None:
             self.check_offsets(span, span_id, text)
 
@@ -184,12 +199,43 @@ class _DocumentCheck:
             if entity_id is not None:
                 self.add("E208", span_id, layer=span.get("layer"), entity_id=entity_id)
             return
+        if self.schema.is_value_label(span.get("label")):
+            if entity_id is not None:
+                self.add("E310", span_id, label=span.get("label"), entity_id=entity_id)
+            return
         known = self.corpus.entity_ids
         if entity_id is None:
             if known is not None:
                 self.add("E209", span_id)
         elif known is not None and entity_id not in known:
             self.add("E207", span_id, field="entity_id", entity_id=entity_id)
+
+    def check_metonymy(self, span: Record, span_id: str) -> None:
+        """Name mentions say true or false; value mentions and other layers say nothing
+        (schemas with a `metonymy` span field only)."""
+        if not self.schema.has_column("span", "metonymy"):
+            return
+        layer, value = span.get("layer"), span.get("metonymy")
+        declared = self.schema.layers.get(layer) if isinstance(layer, str) else None
+        if declared is None or span.get("label") not in declared.label_names:
+            return  # E205 or E206 says what is wrong with the span
+        is_name = layer == "entity" and not self.schema.is_value_label(span.get("label"))
+        if is_name and value is None:
+            self.add("E312", span_id, label=span.get("label"))
+        elif not is_name and value is not None:
+            what = "value mention" if span.get("layer") == "entity" else str(span.get("layer"))
+            self.add("E311", span_id, what=what, value=value)
+
+    def check_claim_link(self, span: Record, span_id: str) -> None:
+        """Only CONTENT spans link to the claim registry, and only to claims it holds."""
+        claim_id = span.get("claim_id")
+        if claim_id is None:
+            return
+        layer, label = span.get("layer"), span.get("label")
+        if (layer, label) != ("attribution", "CONTENT"):
+            self.add("E313", span_id, layer=layer, label=label, claim_id=claim_id)
+        elif self.corpus.claim_ids is not None and claim_id not in self.corpus.claim_ids:
+            self.add("E314", span_id, field="claim_id", claim_id=claim_id)
 
     def check_offsets(self, span: Record, span_id: str, text: str) -> None:
         start, end, quoted = span.get("start"), span.get("end"), span.get("text")
@@ -313,3 +359,9 @@ class _DocumentCheck:
             and target not in self.corpus.entity_ids
         ):
             self.add("E207", rid, field="target", entity_id=target)
+        elif (
+            kind == "registered_claim"
+            and self.corpus.claim_ids is not None
+            and target not in self.corpus.claim_ids
+        ):
+            self.add("E314", rid, field="target", claim_id=target)

@@ -11,7 +11,8 @@ itself a finding (E001, E023), so one broken file never hides the others.
 A release folder is checked against its manifest: every listed entry names a regular
 file directly inside the folder (E019; anything else is never opened), is there
 (E002) and has the listed sha256, size (E005) and rows (E009); every file in the folder
-is listed (E006); the registry and the annotator layers are always there, and so is a
+is listed (E006); the registry and the annotator layers are always there (the claim
+registry too, where the release's schema declares it), and so is a
 file for every split the counts give documents (E002), which is never empty (E018);
 `version` and `schema_version` agree with the folder's name and the kept schema (E020);
 the `huggingface` metadata of each Parquet file is the schema's features (E021). Each
@@ -38,6 +39,8 @@ from hmeimim.authoring.sources import Sources, read_sources
 from hmeimim.errors import Finding, HmeimimError
 from hmeimim.model import (
     ANNOTATORS_FILE,
+    CLAIMS_FILE,
+    CLAIMS_TABLE,
     ENTITIES_FILE,
     MANIFEST,
     RELEASE_DIR,
@@ -186,6 +189,16 @@ class _Validator:
                     )
                 )
         return frozenset(ids)
+
+    def read_claim_registry(
+        self, path: Path, listed: _Listed | None = None
+    ) -> frozenset[str] | None:
+        """Check the claim registry; return its ids (None when it cannot be read)."""
+        records = self.read_table(path, CLAIMS_TABLE, data=False, listed=listed)
+        if records is None:
+            return None
+        self.report.findings.extend(claim_registry_findings(records, self.schema, str(path)))
+        return frozenset(str(r.get("claim_id")) for r in records)
 
     def check_digest(self, path: Path, raw: bytes, listed: tuple[str, Any]) -> None:
         digest, size = listed
@@ -431,6 +444,11 @@ class _Validator:
             ENTITIES_FILE: "entity registry (every release has one)",
             ANNOTATORS_FILE: "file of annotator layers (every release has one, maybe empty)",
         }
+        if CLAIMS_TABLE in self.schema.tables:
+            required[CLAIMS_FILE] = (
+                f"claim registry (every release of schema {self.schema.version} has one, "
+                "maybe empty)"
+            )
         for split, count in splits.items():
             required[f"{split}.parquet"] = (
                 f"file of split {split} (manifest.json counts {count} document(s) in it)"
@@ -473,10 +491,12 @@ class _Validator:
             # Without a manifest, the files a release holds, if they are plain files.
             plain = [n for n in FILE_TABLES if n in present and outside_problem(folder, n) is None]
             to_read = {n: _Listed() for n in plain}
-        entity_ids = None
+        entity_ids = claim_ids = None
         if ENTITIES_FILE in to_read:
             entity_ids = self.read_registry(folder / ENTITIES_FILE, to_read[ENTITIES_FILE])
-        checker = CorpusChecker(self.schema, entity_ids=entity_ids)
+        if CLAIMS_FILE in to_read and CLAIMS_TABLE in self.schema.tables:
+            claim_ids = self.read_claim_registry(folder / CLAIMS_FILE, to_read[CLAIMS_FILE])
+        checker = CorpusChecker(self.schema, entity_ids=entity_ids, claim_ids=claim_ids)
         for split in SPLITS:
             file_name = f"{split}.parquet"
             if file_name in to_read:
@@ -534,11 +554,17 @@ class _Validator:
             manifest = None  # a loose file, or a release whose manifest is not checked here
         self.schema = self.schema_of(path.parent, manifest)
         registry = path.parent / ENTITIES_FILE
+        claims = path.parent / CLAIMS_FILE
+        has_claims = CLAIMS_TABLE in self.schema.tables
         if path.name == ENTITIES_FILE:
             self.read_registry(path)
             return
+        if path.name == CLAIMS_FILE and has_claims:
+            self.read_claim_registry(path)
+            return
         entity_ids = self.read_registry(registry) if registry.is_file() else None
-        checker = CorpusChecker(self.schema, entity_ids=entity_ids)
+        claim_ids = self.read_claim_registry(claims) if has_claims and claims.is_file() else None
+        checker = CorpusChecker(self.schema, entity_ids=entity_ids, claim_ids=claim_ids)
         split = path.stem if path.stem in SPLITS else None
         table = "annotator_layers" if path.name == ANNOTATORS_FILE else "documents"
         self.check_documents(path, checker, split, table=table)
@@ -632,13 +658,33 @@ def validate_corpus(
     records: CorpusRecords, *, schema: Schema | None = None, file: str | None = None
 ) -> list[Finding]:
     """Every check on documents, annotator layers and the registry together."""
+    schema = schema or load_schema()
     return validate_records(
         records.documents,
         entities=records.entities,
+        claims=records.claims if CLAIMS_TABLE in schema.tables else None,
         annotator_layers=records.annotator_layers,
         schema=schema,
         file=file,
     )
+
+
+def claim_registry_findings(
+    claims: Iterable[Mapping[str, Any]], schema: Schema, file: str | None
+) -> list[Finding]:
+    """Column checks of every claim registry row, and claim ids given twice (E315)."""
+    rows = list(claims)
+    checker = CorpusChecker(schema, file=file)
+    findings: list[Finding] = []
+    for claim in rows:
+        findings.extend(checker.check_row(claim, CLAIMS_TABLE, claim.get("claim_id")))
+    counts = Counter(str(c.get("claim_id")) for c in rows)
+    findings += [
+        Finding.of("E315", file=file, record_id=k, claim_id=k, count=n)
+        for k, n in sorted(counts.items())
+        if n > 1
+    ]
+    return findings
 
 
 def validate_records(
@@ -648,19 +694,26 @@ def validate_records(
     annotator_layers: Iterable[dict[str, Any]] = (),
     schema: Schema | None = None,
     file: str | None = None,
+    claims: Iterable[dict[str, Any]] | None = None,
 ) -> list[Finding]:
     """Validate in-memory records (e.g. from the authoring files or an import).
 
-    With `entities=None` registry links are not checked. Every annotator layer must name
-    one of `records` (E302).
+    With `entities=None` entity links are not checked, with `claims=None` claim links
+    are not. Every annotator layer must name one of `records` (E302).
     """
     schema = schema or load_schema()
     entity_list = list(entities) if entities is not None else None
     entity_ids = (
         frozenset(str(e["entity_id"]) for e in entity_list) if entity_list is not None else None
     )
-    checker = CorpusChecker(schema, entity_ids=entity_ids, file=file)
+    claim_list = list(claims) if claims is not None else None
+    claim_ids = (
+        frozenset(str(c.get("claim_id")) for c in claim_list) if claim_list is not None else None
+    )
+    checker = CorpusChecker(schema, entity_ids=entity_ids, file=file, claim_ids=claim_ids)
     findings: list[Finding] = []
+    if claim_list is not None:
+        findings += claim_registry_findings(claim_list, schema, file)
     for entity in entity_list or []:
         findings.extend(checker.check_row(entity, "entities", entity.get("entity_id")))
     counts = Counter(str(e["entity_id"]) for e in entity_list or [])

@@ -100,7 +100,7 @@ def train_ner(
     fix_random_seed(seed)
     nlp = spacy.blank(language)
     ner = nlp.add_pipe("ner")
-    for label in load_schema().layers[ENTITY_LAYER].label_names:
+    for label in [lb.name for lb in load_schema().labels_by_class_id(ENTITY_LAYER)]:
         ner.add_label(label)  # type: ignore[attr-defined]
     examples = [Example(nlp.make_doc(doc.text), doc) for doc in docs]
     optimizer = nlp.initialize(lambda: examples)
@@ -126,7 +126,7 @@ def evaluate_ner(nlp: Language, docs: Sequence[Doc], *, name: str, description: 
     from spacy.scorer import Scorer
     from spacy.training import Example
 
-    labels = load_schema().layers[ENTITY_LAYER].label_names
+    labels = [lb.name for lb in load_schema().labels_by_class_id(ENTITY_LAYER)]
     examples = [Example(nlp(doc.text), doc) for doc in docs]
     scores = Scorer.score_spans(examples, "ents")
     per_type: dict[str, dict[str, float]] = scores["ents_per_type"] or {}

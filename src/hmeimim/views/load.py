@@ -14,12 +14,26 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hmeimim.model import ENTITIES_FILE, SPLITS
+from hmeimim.errors import HmeimimError
+from hmeimim.model import CLAIMS_FILE, CLAIMS_TABLE, ENTITIES_FILE, SPLITS
 from hmeimim.storage.parquet import open_parquet
 from hmeimim.storage.records import split_files
 from hmeimim.storage.releases import document_files, release_dir, release_file, release_schema
 
-SPAN_COLUMNS = ("doc_id", "span_id", "layer", "label", "start", "end", "text", "entity_id")
+# metonymy and claim_id exist from schema 1.1.0 on; releases written before have
+# neither, and their frames leave the columns out.
+SPAN_COLUMNS = (
+    "doc_id",
+    "span_id",
+    "layer",
+    "label",
+    "start",
+    "end",
+    "text",
+    "entity_id",
+    "metonymy",
+    "claim_id",
+)
 ATTRIBUTION_COLUMNS = (
     "doc_id",
     "frame_id",
@@ -43,14 +57,23 @@ STANCE_COLUMNS = (
 _NESTED = {"spans": SPAN_COLUMNS, "attributions": ATTRIBUTION_COLUMNS, "stances": STANCE_COLUMNS}
 
 
-def load(version: str | None = None, *, cache_dir: str | None = None) -> Any:
+PROVENANCES = ("all", "published", "constructed")
+
+
+def load(
+    version: str | None = None, *, provenance: str = "all", cache_dir: str | None = None
+) -> Any:
     """The release as a `datasets.DatasetDict` with train, validation and test splits.
 
-    Splits without documents are empty datasets with the same features (an empty Parquet
-    file cannot be loaded by `datasets`, so releases store no file for them).
+    `provenance` keeps only published reports or only texts constructed for the corpus
+    ("all" keeps both). Splits without documents are empty datasets with the same
+    features (an empty Parquet file cannot be loaded by `datasets`, so releases store no
+    file for them).
     """
     import datasets
 
+    if provenance not in PROVENANCES:
+        raise HmeimimError("E505", "provenance", value=provenance, allowed=", ".join(PROVENANCES))
     folder = release_dir(version)
     features = release_schema(folder).hf_features("documents")
     data_files = {path.stem: str(path) for path in document_files(folder)}
@@ -60,7 +83,10 @@ def load(version: str | None = None, *, cache_dir: str | None = None) -> Any:
     out = datasets.DatasetDict()
     for split in SPLITS:
         if split in loaded:
-            out[split] = loaded[split]
+            kept = loaded[split]
+            if provenance != "all":
+                kept = kept.filter(lambda row: row["provenance"] == provenance)
+            out[split] = kept
         else:
             # from_list([]) yields no columns at all in datasets 5.x; from_dict keeps them.
             empty: dict[str, list[Any]] = {name: [] for name in features}
@@ -74,7 +100,8 @@ def _flatten(batch: pa.RecordBatch, column: str) -> pa.Table:
     parents = pc.list_parent_indices(nested)
     items = pc.list_flatten(nested)
     doc_ids = pc.take(batch.column("doc_id"), parents)
-    fields = {name: items.field(name) for name in _NESTED[column] if name != "doc_id"}
+    present = {items.type.field(i).name for i in range(items.type.num_fields)}
+    fields = {name: items.field(name) for name in _NESTED[column] if name in present}
     return pa.table({"doc_id": doc_ids, **fields})
 
 
@@ -96,7 +123,8 @@ def _frame(column: str, version: str | None, split: str | None) -> pd.DataFrame:
 def spans(version: str | None = None, split: str | None = None) -> pd.DataFrame:
     """One row per span of every layer.
 
-    Columns: doc_id, span_id, layer, label, start, end, text, entity_id.
+    Columns: doc_id, span_id, layer, label, start, end, text, entity_id, and from schema
+    1.1.0 on metonymy and claim_id.
     """
     return _frame("spans", version, split)
 
@@ -134,5 +162,16 @@ def iter_stances(version: str | None = None, split: str | None = None) -> Iterat
 def entities(version: str | None = None) -> pd.DataFrame:
     """The entity registry of a release."""
     table: pa.Table = open_parquet(release_file(release_dir(version), ENTITIES_FILE)).read()
+    frame: pd.DataFrame = table.to_pandas()
+    return frame
+
+
+def claim_registry(version: str | None = None) -> pd.DataFrame:
+    """The claim registry of a release (no rows for a release whose schema has none)."""
+    folder = release_dir(version)
+    schema = release_schema(folder)
+    if CLAIMS_TABLE not in schema.tables:
+        return pd.DataFrame({"claim_id": [], "statement": [], "description": []}, dtype="object")
+    table: pa.Table = open_parquet(release_file(folder, CLAIMS_FILE)).read()
     frame: pd.DataFrame = table.to_pandas()
     return frame

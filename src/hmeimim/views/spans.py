@@ -2,7 +2,8 @@
 
 One example per document: its text, spaCy tokens, and all spans of the chosen layers
 with code-point offsets, the covering token range and whether the span aligns with
-token boundaries exactly. Label names come from the schema (all layers, schema order).
+token boundaries exactly. Label names come from the schema (all layers, class-id order,
+so that a label's id never moves when labels are added).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from hmeimim.views.base import check_layer, dataset_dict, tokenize
 
 
 def span_label_names() -> list[str]:
-    """The ClassLabel names of `spans.label`: every label of every layer, schema order."""
+    """The ClassLabel names of `spans.label`: every label of every layer, class-id order."""
     return list(load_schema().enum_values("labels"))
 
 

@@ -1,7 +1,8 @@
 """The stance view: one example per stance, with holder, target, evidence and polarity.
 
 The target text is resolved whatever the target kind: a mention's text, a claim's
-CONTENT span text, or an entity id's canonical name from the release's registry.
+CONTENT span text, an entity id's canonical name from the release's registry, or a
+registered claim's statement from the release's claim registry.
 `markers=True` adds `marked_text`: the paragraphs around the holder, target and
 evidence spans with inline markers (MARKERS), for sentence-pair models that take
 (`marked_text`, `target_text`). Polarity names come from the schema's `polarity` enum.
@@ -16,7 +17,7 @@ from hmeimim.model import SPLITS
 from hmeimim.schema.declaration import load_schema
 from hmeimim.storage.records import iter_documents
 from hmeimim.views.base import dataset_dict, paragraphs, span_ref, span_ref_feature
-from hmeimim.views.load import entities
+from hmeimim.views.load import claim_registry, entities
 
 # role -> (opening, closing) marker inserted around the role's spans in `marked_text`.
 MARKERS = {"holder": ("<h>", "</h>"), "target": ("<t>", "</t>"), "evidence": ("<e>", "</e>")}
@@ -62,16 +63,23 @@ def stance_examples_of(
     *,
     registry: Mapping[str, str],
     markers: bool = False,
+    claims: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One example per stance of a document; `registry` maps entity_id to its name."""
+    """One example per stance of a document; `registry` maps entity_id to its name,
+    `claims` claim_id to its statement."""
+    off_document = ("entity", "registered_claim")
     by_id = {span["span_id"]: span for span in document["spans"]}
     examples = []
     for stance in document["stances"]:
         holder = by_id.get(stance["holder"]) if stance.get("holder") else None
-        target_span = by_id.get(stance["target"]) if stance["target_kind"] != "entity" else None
-        if stance["target_kind"] == "entity":
+        kind = stance["target_kind"]
+        target_span = by_id.get(stance["target"]) if kind not in off_document else None
+        if kind == "entity":
             target_entity: str | None = stance["target"]
             target_text = registry.get(stance["target"])
+        elif kind == "registered_claim":
+            target_entity = None
+            target_text = (claims or {}).get(stance["target"])
         else:
             target_entity = target_span.get("entity_id") if target_span else None
             target_text = target_span["text"] if target_span else None
@@ -108,13 +116,19 @@ def _registry(version: str | None) -> dict[str, str]:
     return dict(zip(frame["entity_id"], frame["name"], strict=True))
 
 
+def _claims(version: str | None) -> dict[str, str]:
+    frame = claim_registry(version)
+    return dict(zip(frame["claim_id"], frame["statement"], strict=True))
+
+
 def iter_stance_examples(
     version: str | None = None, split: str | None = None, *, markers: bool = False
 ) -> Iterator[dict[str, Any]]:
     """Streaming twin of `stance_examples`, with a `split` key."""
-    registry = _registry(version)
+    registry, claims = _registry(version), _claims(version)
     for document in iter_documents(version, split):
-        for example in stance_examples_of(document, registry=registry, markers=markers):
+        examples = stance_examples_of(document, registry=registry, markers=markers, claims=claims)
+        for example in examples:
             yield {**example, "split": document["split"]}
 
 
@@ -149,7 +163,8 @@ def stance_features(markers: bool = False) -> Any:
 def stance_examples(version: str | None = None, *, markers: bool = False) -> Any:
     """The stance view as a `DatasetDict`: one example per stance; `polarity` is a ClassLabel.
 
-    `holder` is null for the writer; `target_span` is null for entity-id targets.
+    `holder` is null for the writer; `target_span` is null for entity-id and
+    registered-claim targets.
     """
     rows: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
     for example in iter_stance_examples(version, markers=markers):

@@ -4,7 +4,8 @@
 builds them for one document; `ner_skipped()` lists the mentions that are not in the
 tags (misaligned, overlapping, or crossing a paragraph) with doc_id and span_id.
 Tag names (`ner_label_names`) are "O" followed by the prefixes of each label of the
-layer, in the schema's label order. Whitespace-only tokens are left out.
+layer, in class-id order (so a tag's id never moves when labels are added); on the
+entity layer these are the name and the value labels. Whitespace-only tokens are left out.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ SKIPPED_COLUMNS = ("doc_id", "split", "span_id", "label", "start", "end", "text"
 
 
 def ner_label_names(scheme: str = "BIO", layer: str = "entity") -> list[str]:
-    """The ClassLabel names of `ner_tags`: "O", then B-/I-(/L-/U-) per label, schema order."""
+    """The ClassLabel names of `ner_tags`: "O", then B-/I-(/L-/U-) per label, class-id order."""
     check_option("scheme", scheme, SCHEMES)
     check_layer(layer)
-    labels = load_schema().layers[layer].label_names
+    labels = [label.name for label in load_schema().labels_by_class_id(layer)]
     return ["O", *(f"{prefix}-{label}" for label in labels for prefix in SCHEMES[scheme])]
 
 
