@@ -6,6 +6,9 @@
 # - .venv-ls: the Label Studio server (label-studio pins its own dependencies, so it gets
 #   a virtual environment of its own). The integration tests start it on 127.0.0.1 on a
 #   free port and stop it at the end; HMEIMIM_LS_BIN tells them where it is.
+# - Chromium, Debian's package (apt-get, with sudo when not root), for the browser tests
+#   of the review pages (Playwright drives it; no browser download); HMEIMIM_CHROMIUM
+#   tells them where it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LS_VERSION=1.23.2
@@ -16,6 +19,13 @@ if [ "$(.venv-ls/bin/python -c 'import importlib.metadata as m; print(m.version(
     .venv-ls/bin/python -m pip install --quiet "label-studio==$LS_VERSION"
 fi
 export HMEIMIM_LS_BIN="$PWD/.venv-ls/bin/label-studio"
+if [ ! -x /usr/bin/chromium ]; then
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+export HMEIMIM_CHROMIUM=/usr/bin/chromium
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -90,3 +91,12 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             json.dumps(timings)
         )
         yield info
+
+
+def fingerprint(text: str) -> dict[str, Any]:
+    """The derived columns text_sha256 and text_length of a test document (schema 1.2.0),
+    computed here with hashlib, independently of the code under test."""
+    return {
+        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "text_length": len(text),
+    }

@@ -80,7 +80,8 @@ def add_second_document(root: Path) -> None:
         "url": None,
         "author": None,
         "provenance": "constructed",
-        "license": None,
+        # Written for the tests, so shareable; a null license would make it stand-off.
+        "license": "CC-BY-4.0",
         "split": "train",
     }
     (folder / "meta.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")

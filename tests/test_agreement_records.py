@@ -399,9 +399,9 @@ def test_cli_on_a_release_with_raw_layers(tmp_path: Path) -> None:
     assert "entity/PER" not in text.stdout
     assert "alpha polarity" in text.stdout
     assert "undefined: no unit" in text.stdout
-    # "latest" is the newest release (v1.1.0, with its own raw layers), not the one above.
+    # "latest" is the newest release (v1.2.0, with its own raw layers), not the one above.
     latest = hmeimim(repo, "agreement", "--release", "latest", "--doc", SEED)
-    newest = hmeimim(repo, "agreement", "--release", "1.1.0", "--doc", SEED)
+    newest = hmeimim(repo, "agreement", "--release", "1.2.0", "--doc", SEED)
     assert latest.returncode == newest.returncode == 0, latest.stderr + newest.stderr
     assert latest.stdout == newest.stdout != text.stdout
 

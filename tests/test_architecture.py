@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"authoring"},
     {"validation"},
     {"agreement"},
-    {"release", "views", "labelstudio"},
+    {"release", "views", "labelstudio", "render"},
     {"publish"},
     {"actions"},
     {"cli"},

@@ -244,6 +244,8 @@ def test_cli_ingest_prints_the_notice_and_no_traceback(tmp_path: Path) -> None:
             str(text),
             "--doc-id",
             "cli-doc",
+            "--published",
+            "2024-12-20",
             "--sources",
             str(tmp_path / "s"),
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,7 +19,7 @@ def test_load_returns_three_splits_with_declared_features(hf_cache: Path) -> Non
     loaded = hmeimim.load()
     assert isinstance(loaded, datasets.DatasetDict)
     assert list(loaded) == ["train", "validation", "test"]
-    # The latest release (v1.1.0): the splits of corpus/sources/documents/*/meta.yaml.
+    # The latest release (v1.2.0): the splits of corpus/sources/documents/*/meta.yaml.
     assert loaded["train"].num_rows == 11
     assert loaded["validation"].num_rows == 3
     assert loaded["test"].num_rows == 3
@@ -32,8 +33,8 @@ def test_load_returns_three_splits_with_declared_features(hf_cache: Path) -> Non
 
 
 def test_load_by_version_equals_latest(hf_cache: Path) -> None:
-    latest = max(p.name for p in (ROOT / "corpus").glob("v*.*.*"))  # v1.1.0 now
-    assert latest == "v1.1.0"
+    latest = max(p.name for p in (ROOT / "corpus").glob("v*.*.*"))  # v1.2.0 now
+    assert latest == "v1.2.0"
     assert hmeimim.load(latest[1:])["train"][0] == hmeimim.load()["train"][0]
 
 
@@ -58,8 +59,13 @@ def test_load_dataset_on_a_clean_copy_needs_no_script(tmp_path: Path, hf_cache: 
     row = default["train"][0]
     assert row["doc_id"] == SEED_DOC
     assert row["spans"][0]["span_id"] == "d001-e01"
-    pinned = datasets.load_dataset(str(copy), "v1.1.0", cache_dir=str(hf_cache / "p"))
+    pinned = datasets.load_dataset(str(copy), "v1.2.0", cache_dir=str(hf_cache / "p"))
     assert pinned["train"][0] == row
+    # v1.1.0 has the same annotations and no text fingerprint (schema 1.1.0).
+    before = datasets.load_dataset(str(copy), "v1.1.0", cache_dir=str(hf_cache / "b"))
+    assert "text_sha256" not in before["train"].features
+    assert before["train"][0]["spans"] == row["spans"]
+    assert row["text_sha256"] == hashlib.sha256(row["text"].encode("utf-8")).hexdigest()
     old = datasets.load_dataset(str(copy), "v1.0.0", cache_dir=str(hf_cache / "o"))
     assert list(old) == ["train"]
     assert old["train"].num_rows == 1

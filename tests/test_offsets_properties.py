@@ -12,6 +12,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import fingerprint
 from hmeimim.authoring.text import ingest_text, normalize_newlines
 from hmeimim.schema.declaration import load_schema
 from hmeimim.validation.checks import CorpusChecker
@@ -99,6 +100,7 @@ def test_validator_accepts_exact_slices_and_rejects_shifted_ones(
     record = {
         "doc_id": "prop-doc",
         "text": text,
+        **fingerprint(text),
         "language": "ar",
         "provenance": "constructed",
         "split": "train",

@@ -28,7 +28,7 @@ CHILD = """
 import sys, time
 from pathlib import Path
 import hmeimim.actions as actions
-import hmeimim.release.make as release
+import hmeimim.release.build as build
 import hmeimim.storage.writer as storage
 
 root, point, marker = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
@@ -42,7 +42,7 @@ def block():
 if point == "inputs-copied":
     def patched(*args, **kwargs):
         block()
-    release.read_valid_sources = patched
+    build.read_valid_sources = patched  # the first read of the copied inputs
 elif point == "release-staged":
     original_write = storage.write_parquet
     def patched(table, path):

@@ -32,7 +32,6 @@ from release_support import (
 )
 
 import hmeimim.release.build as build
-import hmeimim.release.make as make
 from hmeimim.actions import make_release, validate_paths
 from hmeimim.errors import HmeimimError
 from hmeimim.storage.files import staged_folder, write_text_atomic
@@ -97,7 +96,8 @@ def test_a_float_offset_the_reader_let_through_is_not_published(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_second_document(repo)
-    monkeypatch.setattr(make, "read_valid_sources", _with_float_offset(make.read_valid_sources))
+    # `release` reads its inputs through the text policy step of `release.build`.
+    monkeypatch.setattr(build, "read_valid_sources", _with_float_offset(build.read_valid_sources))
     result = make_release(bump="minor", released="2027-01-02", root=repo)
     assert result.path is None
     final = repo / "corpus" / f"v{NEXT_MINOR}" / "train.parquet"

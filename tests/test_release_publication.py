@@ -50,8 +50,8 @@ def test_citation_names_the_latest_release() -> None:
     cff = _cff()
     assert cff["type"] == "dataset"
     assert cff["cff-version"] == "1.2.0"
-    assert cff["version"] == "1.1.0"
-    assert cff["date-released"] == "2026-11-25"
+    assert cff["version"] == "1.2.0"
+    assert cff["date-released"] == "2026-11-26"
     assert cff["title"] == "Hmeimim Corpus"
 
 
@@ -61,7 +61,7 @@ def test_croissant_validates_and_reads_records() -> None:
     assert not issues.errors
     assert not issues.warnings
     records = list(dataset.records("train"))
-    assert len(records) == 11  # the train split of 1.1.0 (split rule: 11 train documents)
+    assert len(records) == 11  # the train split of 1.2.0 (split rule: 11 train documents)
     seed = [r for r in records if r["train/doc_id"] == b"2024-12-20-russia-withdrawal-syria"]
     assert len(seed) == 1
     record = seed[0]
@@ -87,9 +87,9 @@ def test_croissant_checksums_and_rai_fields() -> None:
     assert "http://mlcommons.org/croissant/RAI/1.0" in data["conformsTo"]
     files = {f["name"]: f for f in data["distribution"]}
     assert files["train.parquet"]["sha256"] == (
-        "182f335692872780a139ab8928f9c0dcafa7a9e7feaa0aa1878a57f626986bc2"  # sha256sum
+        "f6a2e2b340a1c9e10676cf52c0f4c55564b4c8aa0a57ea94e633f4ea0e17e655"  # sha256sum
     )
-    assert files["train.parquet"]["contentUrl"] == "corpus/v1.1.0/train.parquet"
+    assert files["train.parquet"]["contentUrl"] == "corpus/v1.2.0/train.parquet"
     assert sorted(files) == [
         "annotators.parquet",
         "claims.parquet",
@@ -181,8 +181,8 @@ def test_datasheet_stats_go_stale_when_the_data_changes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["CITATION.cff", "croissant.json", "CHANGELOG.md"])
 def test_published_files_go_stale_with_a_new_release_date(tmp_path: Path, name: str) -> None:
     repo = copy_repo(tmp_path / "repo")
-    manifest_path = repo / "corpus" / "v1.1.0" / "manifest.json"  # the latest release
-    manifest = read_manifest(repo / "corpus" / "v1.1.0")
+    manifest_path = repo / "corpus" / "v1.2.0" / "manifest.json"  # the latest release
+    manifest = read_manifest(repo / "corpus" / "v1.2.0")
     manifest["released"] = "2030-01-01"
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     result = hmeimim(repo, "generate", "--check")

@@ -53,9 +53,9 @@ def test_emptied_gold_is_refused_without_the_flag(repo: Path) -> None:
         repo, "release", "--bump", "patch", "--released", "2027-01-02", "--allow-removal"
     )
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
-    manifest = read_manifest(repo / "corpus" / "v1.1.1")
+    manifest = read_manifest(repo / "corpus" / "v1.2.1")
     assert manifest["removals"] == [f"document {SEED}: 108 of its 108 gold spans removed"]
-    entry = (repo / "CHANGELOG.md").read_text(encoding="utf-8").split("## 1.1.0")[0]
+    entry = (repo / "CHANGELOG.md").read_text(encoding="utf-8").split("## 1.2.0")[0]
     assert "Removed with `--allow-removal`:" in entry
     assert f"- document {SEED}: 108 of its 108 gold spans removed" in entry
     rebuilt = hmeimim(repo, "reproduce")  # the removal note is part of what is rebuilt
@@ -74,7 +74,7 @@ def test_a_removed_document_is_refused_without_the_flag(repo: Path) -> None:
         repo, "release", "--bump", "minor", "--released", "2027-01-02", "--allow-removal"
     )
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
-    assert _versions(repo) == ["1.0.0", "1.1.0", "1.2.0"]
+    assert _versions(repo) == ["1.0.0", "1.1.0", "1.2.0", "1.3.0"]
     changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"- document {SEED} removed with its 108 gold span(s)" in changelog
 
@@ -84,5 +84,5 @@ def test_removing_up_to_the_share_needs_no_flag(repo: Path) -> None:
     assert (total - kept) / total <= MAX_REMOVED_SHARE  # 42 of 108: under the limit
     result = hmeimim(repo, "release", "--bump", "patch", "--released", "2027-01-02")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "removals" not in read_manifest(repo / "corpus" / "v1.1.1")
+    assert "removals" not in read_manifest(repo / "corpus" / "v1.2.1")
     assert "--allow-removal" not in (repo / "CHANGELOG.md").read_text(encoding="utf-8")

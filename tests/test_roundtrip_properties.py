@@ -41,6 +41,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ls_support import as_label_studio_export, to_crlf
 
+from conftest import fingerprint
 from hmeimim.authoring.sources import read_sources
 from hmeimim.authoring.write import write_sources_folder
 from hmeimim.labelstudio.importer import import_export
@@ -377,6 +378,7 @@ def corpora(draw: st.DrawFn, ls_safe: bool = False) -> CorpusRecords:
             {
                 "doc_id": doc_id,
                 "text": text,
+                **fingerprint(text),
                 "title": draw(OPTIONAL_TEXT),
                 "published": draw(st.none() | st.dates()),
                 "language": draw(LANGUAGES),
@@ -673,6 +675,7 @@ def _small_document(text: str, **fields: Any) -> dict[str, Any]:
     document = {
         "doc_id": "small-doc",
         "text": text,
+        **fingerprint(text),
         "title": None,
         "published": None,
         "language": "en",

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         compute_agreement,
         krippendorff_alpha_nominal,
     )
-    from hmeimim.errors import CODES, Finding, HmeimimError
+    from hmeimim.errors import CODES, Finding, HmeimimError, TextsWithheld
     from hmeimim.labelstudio.agreement import agreement_from_export, agreement_report
     from hmeimim.labelstudio.client import pull, push
     from hmeimim.labelstudio.importer import ImportResult, import_export, write_import
@@ -31,9 +31,10 @@ if TYPE_CHECKING:
     from hmeimim.labelstudio.tasks import build_tasks, export_tasks
     from hmeimim.release.build import build_release
     from hmeimim.release.diff import Diff, diff_releases
+    from hmeimim.release.rehydrate import RehydrateResult, rehydrate
     from hmeimim.release.reproduce import rebuild_release, reproduce
     from hmeimim.schema.declaration import Schema, load_schema
-    from hmeimim.storage.records import iter_documents, read_documents
+    from hmeimim.storage.records import iter_documents, read_documents, standoff_documents
     from hmeimim.storage.releases import list_releases, release_dir
     from hmeimim.validation.validate import Report, validate_records
     from hmeimim.views.attributions import (
@@ -122,6 +123,10 @@ _HOMES = {
     "Diff": "hmeimim.release.diff",
     "Finding": "hmeimim.errors",
     "HmeimimError": "hmeimim.errors",
+    "TextsWithheld": "hmeimim.errors",
+    "rehydrate": "hmeimim.release.rehydrate",
+    "RehydrateResult": "hmeimim.release.rehydrate",
+    "standoff_documents": "hmeimim.storage.records",
     "ImportResult": "hmeimim.labelstudio.importer",
     "Report": "hmeimim.validation.validate",
     "Schema": "hmeimim.schema.declaration",
@@ -134,8 +139,10 @@ __all__ = [
     "Finding",
     "HmeimimError",
     "ImportResult",
+    "RehydrateResult",
     "Report",
     "Schema",
+    "TextsWithheld",
     "agreement_from_export",
     "agreement_from_records",
     "agreement_from_release",
@@ -182,12 +189,14 @@ __all__ = [
     "read_export",
     "read_spacy",
     "rebuild_release",
+    "rehydrate",
     "release_dir",
     "reproduce",
     "span_examples",
     "spans",
     "stance_examples",
     "stances",
+    "standoff_documents",
     "summarize",
     "validate_paths",
     "validate_records",

@@ -7,6 +7,7 @@ status 2 here, and only here. Exit status 1 means the command ran and found prob
 from __future__ import annotations
 
 import json
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,8 +18,8 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from hmeimim.actions import make_release, validate_paths
-from hmeimim.authoring.ingest import ingest_file
-from hmeimim.errors import Finding, HmeimimError
+from hmeimim.authoring.ingest import ingest_paths
+from hmeimim.errors import Finding, HmeimimError, TextsWithheld
 from hmeimim.labelstudio.agreement import agreement_report, render_agreement
 from hmeimim.labelstudio.client import pull, push
 from hmeimim.labelstudio.importer import import_export, write_import
@@ -28,7 +29,9 @@ from hmeimim.paths import corpus_dir
 from hmeimim.publish.derived import stale_files, write_generated
 from hmeimim.release.build import build_release
 from hmeimim.release.diff import diff_releases, render_text
+from hmeimim.release.rehydrate import rehydrate
 from hmeimim.release.reproduce import reproduce
+from hmeimim.render.site import render_pages
 from hmeimim.storage.files import write_json_atomic, write_text_atomic
 from hmeimim.storage.releases import list_releases
 from hmeimim.views.spacy import export_spacy
@@ -42,7 +45,15 @@ class _ErrorBoundary(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", TextsWithheld)
+                try:
+                    return super().invoke(ctx)
+                finally:
+                    # A reader's notice (texts withheld) is a message like any finding.
+                    for warning in caught:
+                        if isinstance(warning.message, TextsWithheld):
+                            err.print(warning.message.finding.render(), markup=False)
         except HmeimimError as error:
             err.print(error.render(), markup=False)
             raise typer.Exit(2) from None
@@ -58,6 +69,12 @@ app = typer.Typer(
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+SourcesOption = Annotated[
+    Path | None,
+    typer.Option(help="Tasks of this authoring folder (e.g. corpus/sources after ingest)"),
+]
 
 
 class OutputFormat(StrEnum):
@@ -143,6 +160,27 @@ def summary_cli(
     out.print(f"{summary['stances']} stance(s) by polarity {summary['polarities']}", markup=False)
 
 
+@app.command("render")
+def render_cli(
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write: new, empty or an earlier render")
+    ],
+    doc_ids: Annotated[
+        list[str] | None, typer.Argument(help="Documents to render (default: all)")
+    ] = None,
+    release: Annotated[
+        str | None, typer.Option("--release", help="Render a release (a version or latest)")
+    ] = None,
+    sources: Annotated[
+        Path | None, typer.Option("--sources", help="Authoring folder (default: corpus/sources)")
+    ] = None,
+) -> None:
+    """Write static HTML review pages: one per document (gold and raw layers) and index.html."""
+
+    result = render_pages(out=out_dir, doc_ids=doc_ids, release=release, sources=sources)
+    out.print(f"wrote {result.index} and {len(result.pages)} document page(s)", markup=False)
+
+
 @app.command("build")
 def build_cli(
     version: Annotated[str, typer.Option(help="Version to write, e.g. 1.0.0")],
@@ -163,28 +201,56 @@ def build_cli(
 
 @app.command("ingest")
 def ingest_cli(
-    text_file: Annotated[Path, typer.Argument(help="UTF-8 text of the report")],
-    doc_id: Annotated[str, typer.Option(help="New, never reused slug")],
-    strip_prefix: Annotated[str | None, typer.Option(help="Header to remove first")] = None,
-    published: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD")] = None,
-    language: Annotated[str, typer.Option(help="BCP-47 tag")] = "en",
-    provenance: Annotated[str, typer.Option(help="published or constructed")] = "published",
-    split: Annotated[str, typer.Option(help="train, validation or test")] = "train",
+    files: Annotated[
+        list[Path], typer.Argument(help="Reports: .txt, .html/.htm pages, .jsonl (one a line)")
+    ],
+    doc_id: Annotated[
+        str | None, typer.Option(help="New, never reused slug (default: derived)")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Headline")] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date, YYYY-MM-DD (required if not found)")
+    ] = None,
+    outlet: Annotated[str | None, typer.Option(help="Publishing outlet")] = None,
+    url: Annotated[str | None, typer.Option(help="Source URL")] = None,
+    author: Annotated[str | None, typer.Option(help="Byline")] = None,
+    language: Annotated[str | None, typer.Option(help="BCP-47 tag (default: en)")] = None,
+    license: Annotated[
+        str | None, typer.Option(help="SPDX id, all-rights-reserved or unknown")
+    ] = None,
+    provenance: Annotated[
+        str | None, typer.Option(help="published (default) or constructed")
+    ] = None,
+    perspective: Annotated[str | None, typer.Option(help="The report's framing")] = None,
+    split: Annotated[
+        str | None, typer.Option(help="train, validation or test (default: from perspective)")
+    ] = None,
+    strip_prefix: Annotated[
+        str | None, typer.Option(help="Header to remove first (.txt only)")
+    ] = None,
     sources: Annotated[Path | None, typer.Option(help="Authoring folder")] = None,
 ) -> None:
-    """Add a document to corpus/sources: text fixed to NFC and \\n, metadata, empty gold."""
-    ingested = ingest_file(
-        path=text_file,
-        doc_id=doc_id,
-        strip_prefix=strip_prefix,
-        published=published,
-        language=language,
-        provenance=provenance,
-        split=split,
-        sources=sources,
-    )
-    _render_all(ingested.notices)
-    out.print(f"wrote {ingested.folder}", markup=False)
+    """Add reports to corpus/sources, all or none: text fixed to NFC and \\n, metadata, empty gold.
+
+    Options override the metadata found in a page or a JSON line.
+    """
+    given = {
+        "doc_id": doc_id,
+        "title": title,
+        "published": published,
+        "outlet": outlet,
+        "url": url,
+        "author": author,
+        "language": language,
+        "license": license,
+        "provenance": provenance,
+        "perspective": perspective,
+        "split": split,
+    }
+    ingested = ingest_paths(files, given=given, strip_prefix=strip_prefix, sources=sources)
+    for document in ingested:
+        _render_all(document.notices)
+        out.print(f"wrote {document.folder} (doc_id {document.doc_id})", markup=False)
 
 
 @app.command("generate")
@@ -291,6 +357,31 @@ def reproduce_cli(
     raise typer.Exit(1 if bad else 0)
 
 
+@app.command("rehydrate")
+def rehydrate_cli(
+    copies: Annotated[
+        Path,
+        typer.Option(
+            "--from",
+            help="Folder of your copies: <doc_id>.txt, <doc_id>/text.txt, documents/ or "
+            "<doc_id>.html",
+        ),
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="New local corpus root")],
+    version: Annotated[str | None, typer.Option(help="Release version (default: latest)")] = None,
+) -> None:
+    """Fill the texts of a stand-off release in from your own copies, checked by sha256."""
+
+    result = rehydrate(copies=copies, out=out_dir, version=version)
+    _render_all(result.notices)
+    out.print(
+        f"wrote {result.release}: {len(result.rehydrated)} text(s) filled in, "
+        f"{len(result.still_standoff)} still stand-off",
+        markup=False,
+    )
+    out.print(f"load it with HMEIMIM_ROOT={out_dir}", markup=False)
+
+
 ls_app = typer.Typer(
     help="Label Studio round trip: config, tasks, import, push and pull.", no_args_is_help=True
 )
@@ -330,10 +421,11 @@ def ls_export_cli(
     as_: Annotated[
         LsAs, typer.Option("--as", help="Send the gold as predictions or as annotations")
     ] = LsAs.predictions,
+    sources: SourcesOption = None,
 ) -> None:
     """Write one Label Studio task per document, region ids = span ids."""
 
-    tasks = export_tasks(version, as_=as_.value)
+    tasks = export_tasks(version, as_=as_.value, sources=sources)
     write_json_atomic(output, tasks)
     out.print(f"wrote {len(tasks)} task(s) to {output}", markup=False)
 
@@ -379,13 +471,14 @@ def ls_push_cli(
     as_: Annotated[
         LsAs, typer.Option("--as", help="predictions or annotations")
     ] = LsAs.predictions,
+    sources: SourcesOption = None,
 ) -> None:
     """Create or find the project (generated config) and import the release's tasks.
 
     The API key is read from LABEL_STUDIO_API_KEY and never printed.
     """
 
-    pushed = push(url=url, title=project, version=version, as_=as_.value)
+    pushed = push(url=url, title=project, version=version, as_=as_.value, sources=sources)
     out.print(
         f"project {pushed.project_id} ({project}): {pushed.imported} task(s) imported, "
         f"{pushed.skipped} already there",

@@ -340,6 +340,78 @@ _CATALOGUE = [
         "give the date the report was published",
         "error",
     ),
+    # Ingest of HTML pages and JSON Lines, and duplicates (HmeimimError, exit status 2)
+    Code(
+        "E119",
+        "binary-file",
+        "is a binary file ({evidence}), not text",
+        "convert the report to UTF-8 text, HTML or JSON Lines first (e.g. save a PDF's "
+        "text), then ingest that file",
+        "error",
+    ),
+    Code(
+        "E120",
+        "unsupported-extension",
+        "has the extension {extension!r}; ingest reads {allowed}",
+        "save the report as .txt (its text), .html/.htm (the web page) or .jsonl "
+        "(one JSON object a line)",
+        "error",
+    ),
+    Code(
+        "E121",
+        "no-article-text",
+        "holds no article text once the page's boilerplate is removed",
+        "check that the page is the report itself (not an index, a login wall or a "
+        "page built by scripts); otherwise give the report's text as a .txt file",
+        "error",
+    ),
+    Code(
+        "E122",
+        "missing-date",
+        "has no publication date (looked in: {looked})",
+        "give the date as --published YYYY-MM-DD, or as `published` in the JSON line",
+        "error",
+    ),
+    Code(
+        "E123",
+        "unknown-licence",
+        "unknown licence {value!r}: not an SPDX identifier, `unknown` or `all-rights-reserved`",
+        "give the SPDX identifier of the text's licence (e.g. CC-BY-4.0), "
+        "`all-rights-reserved`, or `unknown` (stored as null)",
+        "error",
+    ),
+    Code(
+        "E124",
+        "near-duplicate",
+        "is a near duplicate of document {twin!r} (estimated Jaccard similarity "
+        "{similarity} >= threshold {threshold})",
+        "do not ingest a report twice: correct the existing document instead; another "
+        "outlet's copy of the same story is the same report",
+        "error",
+    ),
+    Code(
+        "E125",
+        "doc-id-escapes-folder",
+        "doc_id {value!r} would be written outside the documents folder ({reason})",
+        "give a plain slug as doc_id: lowercase letters, digits and hyphens, no `/`, "
+        "`\\`, `..` or absolute path",
+        "error",
+    ),
+    Code(
+        "E126",
+        "bad-jsonl-line",
+        "is not a usable report ({problem})",
+        "write one JSON object a line with `text` or `html` and the metadata keys the "
+        "ingest command names, each a string",
+        "error",
+    ),
+    Code(
+        "E127",
+        "ingest-refused",
+        "{failed} of {total} input(s) refused; nothing is written",
+        "fix each input named below and run the same command again",
+        "error",
+    ),
     # Spans
     Code(
         "E201",
@@ -488,6 +560,35 @@ _CATALOGUE = [
         "set `split:` in the document's meta.yaml to the split the rule names (the "
         "`splits` section of schema/hmeimim.yaml), so that no framing leaks across splits",
     ),
+    # Schema 1.2.0: text fingerprints and stand-off documents
+    Code(
+        "E318",
+        "text-fingerprint-mismatch",
+        "{field} is {given!r} but the text gives {actual!r}",
+        "the text changed after it was fingerprinted: restore the text that was ingested "
+        "(git history, or your own copy through `hmeimim rehydrate`); never edit the "
+        "fingerprint by hand",
+    ),
+    Code(
+        "E319",
+        "standoff-span-text",
+        "quotes {quoted!r} although its document is stand-off (the text is withheld)",
+        "set the span's `text` to null: a document whose license does not allow its text to "
+        "be shared must not carry it in its spans either",
+    ),
+    Code(
+        "E320",
+        "span-text-missing",
+        "has no `text` although its document has one (expected {actual!r})",
+        "give the span its text, text[start:end]; only spans of stand-off documents have none",
+    ),
+    Code(
+        "E321",
+        "standoff-listing",
+        "the manifest {listed} but its text is {state}",
+        "rebuild the release (`hmeimim reproduce`), or restore it from git: the manifest and "
+        "the Parquet must agree on which documents are held without text",
+    ),
     # Entity registry
     Code(
         "E401",
@@ -531,6 +632,15 @@ _CATALOGUE = [
         "is {value!r}; allowed: {allowed}",
         'pass provenance="published", "constructed" or "all"',
         "error",
+    ),
+    Code(
+        "E506",
+        "texts-withheld",
+        "holds {count} document(s) without their text (stand-off, by license): {documents}; "
+        "their annotations are left out, since no span of theirs has text",
+        "fill the texts in from your own copies: `hmeimim rehydrate --from PATH -o DIR`, "
+        "then load from DIR (set HMEIMIM_ROOT=DIR)",
+        "notice",
     ),
     Code(
         "E601",
@@ -619,6 +729,29 @@ _CATALOGUE = [
         "this release would leave out gold of release {release}: {removal}; nothing is written",
         "if the removal is intended, release again with --allow-removal (the changelog "
         "then lists it); otherwise restore the document's gold.yaml from git",
+        "error",
+    ),
+    Code(
+        "E613",
+        "rehydrate-copy-differs",
+        "your copy of {documents} is not the released text ({detail}); nothing is written",
+        "use the copy of the report that was annotated (the sha256 is of the text after NFC "
+        "and \\n line endings); the release's url says where it was published",
+        "error",
+    ),
+    Code(
+        "E614",
+        "rehydrate-no-copy",
+        "no copy of the text in {searched}; the document stays stand-off",
+        "save the report's text as <doc_id>.txt (or <doc_id>/text.txt), or its web page "
+        "as <doc_id>.html, in the folder given to --from",
+        "notice",
+    ),
+    Code(
+        "E615",
+        "nothing-to-rehydrate",
+        "release {version} {reason}",
+        "rehydrate a release that lists stand-off documents (manifest `standoff`)",
         "error",
     ),
     # Label Studio round trip. Findings name "task <id> / annotation <id> / region <id>".
@@ -862,6 +995,13 @@ _CATALOGUE = [
     ),
     # Agreement
     Code(
+        "E734",
+        "sources-not-exportable",
+        "the authoring folder has {count} finding(s) and cannot become tasks; the first: {first}",
+        "run `hmeimim validate` on the folder and fix every finding, then export again",
+        "error",
+    ),
+    Code(
         "E740",
         "agreement-one-annotator",
         "none of its {documents} document(s) has the raw layers of two annotators "
@@ -892,6 +1032,45 @@ _CATALOGUE = [
         "holds a raw layer of annotator {annotator!r} for document {layer_doc!r}, which it lacks",
         "name the layer's folder after the doc_id of its document (corpus/sources/"
         "annotators/<doc_id>/), or add the document; `hmeimim validate` names the same",
+        "error",
+    ),
+    # Review pages (render)
+    Code(
+        "E801",
+        "render-unknown-document",
+        "holds no document {doc_ids}; nothing is written",
+        "pass the doc_id of a document the input holds (the folder names under "
+        "corpus/sources/documents/, or `hmeimim.read_documents()` for a release)",
+        "error",
+    ),
+    Code(
+        "E802",
+        "render-unreadable-sources",
+        "has {count} finding(s) in its files, the first: {first}; nothing is written",
+        "correct the authoring files the findings name (`hmeimim build --out DIR` lists "
+        "them all), then render again",
+        "error",
+    ),
+    Code(
+        "E803",
+        "render-output-taken",
+        "is {what} that `hmeimim render` did not write; nothing is written",
+        "pass -o a new or empty folder, or one an earlier `hmeimim render` wrote (it holds "
+        "render.json and .html files only, and is replaced whole)",
+        "error",
+    ),
+    Code(
+        "E804",
+        "render-two-inputs",
+        "takes one input, got {given}",
+        "pass either --release VERSION or --sources FOLDER (default: corpus/sources)",
+        "error",
+    ),
+    Code(
+        "E805",
+        "render-no-documents",
+        "holds no documents to render",
+        "add documents (`hmeimim ingest`), or pass another --sources folder or --release",
         "error",
     ),
 ]
@@ -957,6 +1136,15 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "name": self.name, "fix": self.fix}
+
+
+class TextsWithheld(UserWarning):
+    """Warned by readers that leave out stand-off documents (E506); `finding` says which
+    documents and how to fill their texts in."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.render())
+        self.finding = finding
 
 
 class HmeimimError(Exception):

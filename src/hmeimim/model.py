@@ -9,6 +9,7 @@ split names and the version numbers live here so that no two modules define them
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -30,13 +31,37 @@ MAX_REMOVED_SHARE = 0.5
 
 MANIFEST = "manifest.json"
 # Manifest keys that `release` adds beyond the files and counts; a rebuild keeps them.
-MANIFEST_EXTRAS = ("inputs", "bump", "notes", "removals")
+MANIFEST_EXTRAS = ("inputs", "bump", "notes", "removals", "standoff")
 ANNOTATORS_FILE = "annotators.parquet"
 ENTITIES_FILE = "entities.parquet"
 # The claim registry; only releases whose schema declares the `claims` table have one.
 CLAIMS_FILE = "claims.parquet"
 CLAIMS_TABLE = "claims"
 RELEASE_DIR = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
+# A document's text in an authoring folder, and what stands in for it when the text may
+# not be shared (a stand-off document: its sha256 and length, no text).
+TEXT_FILE = "text.txt"
+STANDOFF_FILE = "text.standoff.yaml"
+# The text and the columns derived from it: never metadata (meta.yaml, a task's meta).
+TEXT_COLUMNS = ("text", "text_sha256", "text_length")
+# Manifest key listing the documents a release holds without their text.
+STANDOFF_KEY = "standoff"
+
+
+def text_fingerprint(text: str) -> tuple[str, int]:
+    """The sha256 of a text's UTF-8 bytes and its length in code points: what identifies
+    the text of a stand-off document."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), len(text)
+
+
+def with_fingerprint(doc: Record, columns: frozenset[str]) -> Record:
+    """`doc` with `text_sha256` and `text_length` computed from its text, where the
+    schema's documents table (`columns`) has them and the text is there."""
+    text = doc.get("text")
+    if not {"text_sha256", "text_length"} <= columns or not isinstance(text, str):
+        return doc
+    digest, length = text_fingerprint(text)
+    return {**doc, "text_sha256": digest, "text_length": length}
 
 
 @dataclass

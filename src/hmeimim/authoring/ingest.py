@@ -1,42 +1,96 @@
-"""Adding a new document to the authoring folder.
+"""Adding new documents to the authoring folder, all of a batch or none.
+
+`ingest_paths` takes .txt, .html/.htm and .jsonl files (read by `authoring/extract.py`)
+and checks every report first, against the corpus and against the rest of the batch;
+only if all pass are they written, each folder staged and renamed into place, and a
+failure while renaming removes the folders already renamed. If any report fails, nothing
+is written and every failure is reported: one error as it is, several as E127 carrying
+them all (`IngestRefused`), each located by its file (and JSON line).
 
 The text is fixed here, once, before anyone annotates it: NFC and `\\n` line endings,
 with a leading byte-order mark removed (notice E116). Input that cannot become a
-document is refused with a coded error and nothing is written:
+document is refused with a coded error:
 
-- a path that is not a regular file (a folder, a FIFO, a device: E112), or a file over
-  `MAX_INGEST_BYTES` (E113; the file is read in one bounded read, never whole);
-- bytes that are not UTF-8 (E001), text that is empty or only white space (E114), or
-  that holds a control character other than line breaks and tabs (E115);
-- a doc_id, language tag, provenance or split the schema does not allow (E106, E105),
-  a publication date in the future (E118);
-- an existing doc_id (E102), or a text identical to an existing document's (E117).
+- a path that is not a regular file (E112), a file over `MAX_INGEST_BYTES` (E113), an
+  extension other than .txt, .html, .htm, .jsonl (E120), a binary file (E119), bytes
+  that are not UTF-8 (E001), a JSON line that is not a report (E126);
+- text that is empty or only white space (E114), a page with no article text (E121),
+  or text that holds a control character other than line breaks and tabs (E115);
+- no publication date (E122), a date that is not YYYY-MM-DD (E015) or is in the
+  future (E118); a licence that is not an SPDX id, `unknown` or `all-rights-reserved`
+  (E123); a language tag, provenance, perspective or split the schema does not allow
+  (E106, E105; a split must be the one the perspective decides, and is derived from it
+  when not given);
+- a doc_id that would leave the documents folder (E125) or breaks the schema's pattern
+  (E106), or that is taken, in the folder or earlier in the batch (E102);
+- a text identical to an existing document's or an earlier one of the batch (E117), or
+  a near duplicate of one: estimated Jaccard similarity of word 5-gram shingles at or
+  over `NEAR_DUPLICATE_THRESHOLD` = 0.5 (E124; see `authoring/duplicates.py`).
 
-Metadata that is not known stays null. Files are written into a temporary folder that
-is renamed into place, so a failed ingest leaves nothing behind.
+A doc_id not given is derived from date, title and text (`authoring/metadata.py`).
+Metadata that is not known stays null. Given values (command-line options) override
+the metadata found in a page or a JSON line.
+
+`ingest_document` and `ingest_file` add one document from bytes with a doc_id given
+(the seed script and older callers); there the date may be left out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import stat
+import shutil
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from hmeimim.authoring.duplicates import NEAR_DUPLICATE_THRESHOLD, NearDuplicates
+from hmeimim.authoring.extract import (
+    MAX_INGEST_BYTES,
+    METADATA_KEYS,
+    Report,
+    read_report_file,
+    read_reports,
+)
+from hmeimim.authoring.metadata import (
+    check_doc_id_target,
+    check_published,
+    derive_doc_id,
+    licence,
+    parse_date,
+)
 from hmeimim.authoring.text import ingest_text
 from hmeimim.authoring.write import dump_yaml
 from hmeimim.errors import Finding, HmeimimError
 from hmeimim.paths import corpus_dir
-from hmeimim.schema.declaration import load_schema
+from hmeimim.schema.declaration import Schema, load_schema
 from hmeimim.storage.files import staged_folder
 
-# 4 MiB of UTF-8 is some 600,000 words: far beyond any news report, small in memory.
-MAX_INGEST_BYTES = 4 * 1024 * 1024
+__all__ = [
+    "EMPTY_GOLD",
+    "MAX_INGEST_BYTES",
+    "NEAR_DUPLICATE_THRESHOLD",
+    "IngestRefused",
+    "Ingested",
+    "ingest_document",
+    "ingest_file",
+    "ingest_paths",
+    "parse_date",
+    "read_report_file",
+]
+
 _ALLOWED_CONTROLS = frozenset("\n\t")
 _BOM = "\ufeff"
+EMPTY_GOLD = "spans: []\nattributions: []\nstances: []\n"
+_DEFAULTS = {"language": "en", "provenance": "published"}
+# Where a publication date could have come from, by kind of input (for E122).
+_LOOKED = {
+    "txt": "--published",
+    "html": "--published, the page's metadata",
+    "jsonl": "`published` of the line, --published",
+}
 
 
 @dataclass(frozen=True)
@@ -46,39 +100,112 @@ class Ingested:
     folder: Path
     notices: list[Finding] = field(default_factory=list)
 
-
-def read_report_file(path: Path) -> bytes:
-    """The bytes of a regular file of at most `MAX_INGEST_BYTES`, read in one bounded read."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise HmeimimError("E002", str(path), expected="file") from None
-    except OSError as error:
-        raise HmeimimError("E001", str(path), format="UTF-8 text", reason=str(error)) from None
-    kind = (
-        "folder"
-        if stat.S_ISDIR(mode)
-        else "named pipe (FIFO)"
-        if stat.S_ISFIFO(mode)
-        else "device"
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-        else "socket"
-        if stat.S_ISSOCK(mode)
-        else None
-    )
-    if kind is not None or not stat.S_ISREG(mode):
-        raise HmeimimError("E112", str(path), kind=kind or "special file")
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_INGEST_BYTES + 1)
-    except OSError as error:
-        raise HmeimimError("E001", str(path), format="UTF-8 text", reason=str(error)) from None
-    if len(data) > MAX_INGEST_BYTES:
-        raise HmeimimError("E113", str(path), limit=MAX_INGEST_BYTES)
-    return data
+    @property
+    def doc_id(self) -> str:
+        return self.folder.name
 
 
-EMPTY_GOLD = "spans: []\nattributions: []\nstances: []\n"
+class IngestRefused(HmeimimError):
+    """E127: several inputs of one batch refused; `errors` holds each, located."""
+
+    def __init__(self, errors: list[HmeimimError], total: int) -> None:
+        super().__init__("E127", "ingest", failed=len(errors), total=total)
+        self.errors = errors
+
+    def render(self) -> str:
+        return "\n".join([super().render(), *(error.render() for error in self.errors)])
+
+
+@dataclass(frozen=True)
+class _Planned:
+    target: Path
+    text: str
+    meta: dict[str, Any]
+    notices: list[Finding]
+    source: str
+
+
+@dataclass
+class _Corpus:
+    """What a new report is compared with: the folder's documents, then the batch's."""
+
+    base: Path
+    doc_ids: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    near: NearDuplicates = field(default_factory=NearDuplicates)
+
+    @classmethod
+    def of(cls, base: Path) -> _Corpus:
+        corpus = cls(base)
+        for folder in sorted(base.iterdir()) if base.is_dir() else []:
+            stored = folder / "text.txt"
+            if folder.name.startswith(".") or not stored.is_file():
+                continue
+            text = stored.read_bytes().decode("utf-8", errors="replace")
+            corpus.add(folder.name, text, str(base))
+        return corpus
+
+    def add(self, doc_id: str, text: str, where: str) -> None:
+        self.doc_ids[doc_id] = where
+        self.texts.setdefault(text, doc_id)
+        self.near.add(doc_id, text)
+
+
+def ingest_paths(
+    paths: Sequence[Path],
+    *,
+    given: Mapping[str, str | None] | None = None,
+    strip_prefix: str | None = None,
+    sources: Path | None = None,
+) -> list[Ingested]:
+    """Check every report in `paths`, then write them all; or raise and write nothing.
+
+    `given` holds metadata values (keys of `METADATA_KEYS`) that override those found.
+    """
+    overrides = {key: value for key, value in (given or {}).items() if value is not None}
+    unknown = sorted(set(overrides) - set(METADATA_KEYS))
+    if unknown:
+        raise TypeError(f"unknown metadata key(s) {unknown}")
+    reports: list[Report] = []
+    errors: list[HmeimimError] = []
+    for path in paths:
+        try:
+            found, bad_lines = read_reports(path)
+        except HmeimimError as error:
+            errors.append(error)
+            continue
+        reports.extend(found)
+        errors.extend(bad_lines)
+    schema = load_schema()
+    base = _documents(sources)
+    corpus = _Corpus.of(base)
+    planned = []
+    for report in reports:
+        meta = {**_DEFAULTS, **report.found, **overrides}
+        prefix = strip_prefix if report.kind == "txt" else None
+        try:
+            planned.append(
+                _plan(
+                    report.text,
+                    meta,
+                    prefix,
+                    report.source,
+                    schema,
+                    corpus,
+                    kind=report.kind,
+                    require_date=True,
+                )
+            )
+        except HmeimimError as error:
+            errors.append(_located(error, report.source))
+        else:
+            planned[-1].notices[:0] = report.notices
+    total = len(errors) + len(planned)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise IngestRefused(errors, total)
+    return _write_all(planned)
 
 
 def ingest_file(
@@ -107,14 +234,6 @@ def ingest_file(
     )
 
 
-def parse_date(text: str, where: str) -> dt.date:
-    """A YYYY-MM-DD date, or E015 naming `where`."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise HmeimimError("E015", where, value=text) from None
-
-
 def ingest_document(
     *,
     raw: bytes,
@@ -129,60 +248,152 @@ def ingest_document(
     url: str | None = None,
     author: str | None = None,
     license: str | None = None,
+    perspective: str | None = None,
     sources: Path | None = None,
 ) -> Ingested:
     """Write `documents/<doc_id>/` (text.txt, meta.yaml, empty gold.yaml)."""
-    schema = load_schema()
     location = f"doc_id {doc_id}"
-    for name, value in (("doc_id", doc_id), ("language", language)):
-        pattern = schema.id_patterns[name]
-        if not re.fullmatch(pattern, value):
-            raise HmeimimError("E106", location, field=name, value=value, pattern=pattern)
-    today = dt.date.today()
-    if published is not None and published > today:
-        raise HmeimimError("E118", location, value=published.isoformat(), today=today.isoformat())
-    for name, value, enum in (("provenance", provenance, "provenance"), ("split", split, "split")):
-        if value not in schema.enum_values(enum):
-            allowed = ", ".join(schema.enum_values(enum))
-            raise HmeimimError("E105", location, field=name, value=value, allowed=allowed)
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise HmeimimError("E001", location, format="UTF-8 text", reason=str(error)) from None
-    if strip_prefix is not None:
-        if not decoded.startswith(strip_prefix):
-            raise HmeimimError("E017", location, prefix=strip_prefix)
-        decoded = decoded[len(strip_prefix) :]
     notices = []
     if decoded.startswith(_BOM):
         decoded = decoded[len(_BOM) :]
         notices.append(Finding.of("E116", file=location))
-    text = ingest_text(decoded)
-    _check_text(text, location)
-    base = (sources or corpus_dir() / "sources") / "documents"
-    target = base / doc_id
-    if target.exists():
-        raise HmeimimError("E102", str(target), first=str(base))
-    twin = _same_text(base, text)
-    if twin is not None:
-        raise HmeimimError("E117", location, twin=twin)
-    meta = {
+    given = {
         "doc_id": doc_id,
-        "title": title,
-        "published": published,
+        "published": published.isoformat() if published else None,
         "language": language,
+        "provenance": provenance,
+        "split": split,
+        "title": title,
         "outlet": outlet,
         "url": url,
         "author": author,
-        "provenance": provenance,
         "license": license,
+        "perspective": perspective,
+    }
+    meta = {key: value for key, value in given.items() if value is not None}
+    planned = _plan(
+        decoded,
+        meta,
+        strip_prefix,
+        location,
+        load_schema(),
+        _Corpus.of(_documents(sources)),
+        kind="txt",
+        require_date=False,
+    )
+    (written,) = _write_all([planned])
+    return Ingested(written.folder, notices)
+
+
+def _documents(sources: Path | None) -> Path:
+    return (sources or corpus_dir() / "sources") / "documents"
+
+
+def _located(error: HmeimimError, source: str) -> HmeimimError:
+    """`error` located by its input too, unless its location names the input already."""
+    if error.location.startswith(source) or isinstance(error, IngestRefused):
+        return error
+    return HmeimimError(error.code, f"{source} {error.location}", **error.params)
+
+
+def _plan(
+    decoded: str,
+    meta: dict[str, str],
+    strip_prefix: str | None,
+    source: str,
+    schema: Schema,
+    corpus: _Corpus,
+    *,
+    kind: str,
+    require_date: bool,
+) -> _Planned:
+    """One report checked against the schema, the corpus and the batch so far."""
+    given_id = meta.get("doc_id")
+    location = f"doc_id {given_id}" if given_id else "text"
+    if strip_prefix is not None:
+        if not decoded.startswith(strip_prefix):
+            raise HmeimimError("E017", location, prefix=strip_prefix)
+        decoded = decoded[len(strip_prefix) :]
+    text = ingest_text(decoded)
+    _check_text(text, location)
+    looked = _LOOKED[kind]
+    published = _published(meta.get("published"), looked if require_date else None, location)
+    language = meta.get("language", _DEFAULTS["language"])
+    pattern = schema.id_patterns["language"]
+    if not re.fullmatch(pattern, language):
+        raise HmeimimError("E106", location, field="language", value=language, pattern=pattern)
+    stored_licence = licence(meta["license"], "license") if "license" in meta else None
+    split = _check_enums(meta, schema, location)
+    doc_id = given_id
+    if doc_id is None:
+        if published is None:
+            raise HmeimimError("E122", location, looked=looked)
+        doc_id = derive_doc_id(published=published, title=meta.get("title"), text=text)
+    location = f"doc_id {doc_id}"
+    target = check_doc_id_target(doc_id, corpus.base, location)
+    pattern = schema.id_patterns["doc_id"]
+    if not re.fullmatch(pattern, doc_id):
+        raise HmeimimError("E106", location, field="doc_id", value=doc_id, pattern=pattern)
+    if doc_id in corpus.doc_ids or target.exists():
+        first = corpus.doc_ids.get(doc_id, str(corpus.base))
+        raise HmeimimError("E102", str(target), first=first)
+    twin = corpus.texts.get(text)
+    if twin is not None:
+        raise HmeimimError("E117", location, twin=twin)
+    near = corpus.near.twin(text)
+    if near is not None:
+        raise HmeimimError(
+            "E124",
+            location,
+            twin=near[0],
+            similarity=f"{near[1]:.2f}",
+            threshold=f"{NEAR_DUPLICATE_THRESHOLD:.2f}",
+        )
+    corpus.add(doc_id, text, source)
+    record = {
+        "doc_id": doc_id,
+        "title": meta.get("title"),
+        "published": published,
+        "language": language,
+        "outlet": meta.get("outlet"),
+        "url": meta.get("url"),
+        "author": meta.get("author"),
+        "provenance": meta.get("provenance", _DEFAULTS["provenance"]),
+        "license": stored_licence,
+        "perspective": meta.get("perspective"),
         "split": split,
     }
-    with staged_folder(target) as staging:
-        (staging / "text.txt").write_bytes(text.encode("utf-8"))
-        (staging / "meta.yaml").write_bytes(dump_yaml(meta).encode("utf-8"))
-        (staging / "gold.yaml").write_bytes(EMPTY_GOLD.encode("utf-8"))
-    return Ingested(target, notices)
+    return _Planned(target, text, record, [], source)
+
+
+def _published(value: str | None, looked: str | None, location: str) -> dt.date | None:
+    """The date, or None when it may be unknown (`looked` is None)."""
+    if value is None:
+        if looked is not None:
+            raise HmeimimError("E122", location, looked=looked)
+        return None
+    date = parse_date(value, "published")
+    check_published(date, "published")
+    return date
+
+
+def _check_enums(meta: Mapping[str, str], schema: Schema, location: str) -> str:
+    """The split, after checking provenance, perspective and split against the schema."""
+    for name in ("provenance", "perspective", "split"):
+        value = meta.get(name)
+        if value is not None and value not in schema.enum_values(name):
+            allowed = ", ".join(schema.enum_values(name))
+            raise HmeimimError("E105", location, field=name, value=value, allowed=allowed)
+    perspective = meta.get("perspective")
+    wanted = schema.split_of.get(perspective) if perspective is not None else None
+    split = meta.get("split") or wanted or "train"
+    if wanted is not None and split != wanted:
+        raise HmeimimError("E105", location, field="split", value=split, allowed=wanted)
+    return split
 
 
 def _check_text(text: str, location: str) -> None:
@@ -193,16 +404,18 @@ def _check_text(text: str, location: str) -> None:
             raise HmeimimError("E115", location, character=f"U+{ord(char):04X}", offset=offset)
 
 
-def _same_text(base: Path, text: str) -> str | None:
-    """The doc_id of a document whose stored text equals `text`, if any."""
-    data = text.encode("utf-8")
-    for folder in sorted(base.iterdir()) if base.is_dir() else []:
-        stored = folder / "text.txt"
-        if (
-            not folder.name.startswith(".")
-            and stored.is_file()
-            and stored.stat().st_size == len(data)
-            and stored.read_bytes() == data
-        ):
-            return folder.name
-    return None
+def _write_all(planned: list[_Planned]) -> list[Ingested]:
+    """Write every planned folder; if one fails, remove those already in place."""
+    done: list[Path] = []
+    try:
+        for plan in planned:
+            with staged_folder(plan.target) as staging:
+                (staging / "text.txt").write_bytes(plan.text.encode("utf-8"))
+                (staging / "meta.yaml").write_bytes(dump_yaml(plan.meta).encode("utf-8"))
+                (staging / "gold.yaml").write_bytes(EMPTY_GOLD.encode("utf-8"))
+            done.append(plan.target)
+    except BaseException:
+        for folder in done:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return [Ingested(plan.target, plan.notices) for plan in planned]

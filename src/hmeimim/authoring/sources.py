@@ -6,12 +6,18 @@ Layout:
     corpus/sources/claims.yaml                        the claim registry (schema >= 1.1.0;
                                                       absent: an empty registry)
     corpus/sources/documents/<doc_id>/text.txt        exact text, UTF-8, NFC, \\n
+    corpus/sources/documents/<doc_id>/text.standoff.yaml
+                                                      instead of text.txt for a document
+                                                      whose text may not be shared: its
+                                                      sha256 and length (span texts null)
     corpus/sources/documents/<doc_id>/meta.yaml       document metadata
     corpus/sources/documents/<doc_id>/gold.yaml       gold spans, attributions, stances
     corpus/sources/annotators/<doc_id>/<name>.yaml    one annotator's raw layer (optional)
 
 Structure and types are checked against the JSON Schema derived from the declaration;
-every problem becomes a finding that names the file.
+every problem becomes a finding that names the file. Where the schema has the derived
+columns `text_sha256` and `text_length` (1.2.0 on), they are computed from text.txt, or
+taken from text.standoff.yaml for a stand-off document; they are never authored.
 """
 
 from __future__ import annotations
@@ -26,7 +32,13 @@ import jsonschema
 
 from hmeimim.authoring import strict_yaml
 from hmeimim.errors import Finding
-from hmeimim.model import ANNOTATION_KEYS, CorpusRecords
+from hmeimim.model import (
+    ANNOTATION_KEYS,
+    STANDOFF_FILE,
+    TEXT_FILE,
+    CorpusRecords,
+    text_fingerprint,
+)
 from hmeimim.schema.declaration import Schema
 from hmeimim.schema.jsonschema import record_json_schema
 
@@ -177,6 +189,31 @@ def _read_text(path: Path, findings: list[Finding], doc_id: str) -> str | None:
     return None
 
 
+def _has_fingerprint(schema: Schema) -> bool:
+    return {"text_sha256", "text_length"} <= schema.column_names("documents")
+
+
+def _read_standoff(path: Path, findings: list[Finding], doc_id: str) -> tuple[str, int] | None:
+    """The (sha256, length) a stand-off document's text.standoff.yaml records."""
+    body = _read_yaml(path, findings, doc_id, dict)
+    if body is None:
+        return None
+    digest, length = body.get("sha256"), body.get("length")
+    if set(body) != {"sha256", "length"} or not isinstance(digest, str):
+        reason = "expected exactly the keys sha256 (a string) and length (an integer)"
+        findings.append(
+            Finding.of("E107", file=str(path), doc_id=doc_id, field="<top>", reason=reason)
+        )
+        return None
+    if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+        reason = f"length {length!r} is not a whole number of code points"
+        findings.append(
+            Finding.of("E107", file=str(path), doc_id=doc_id, field="length", reason=reason)
+        )
+        return None
+    return digest, length
+
+
 def _document_dirs(root: Path) -> Iterator[Path]:
     docs = root / "documents"
     if docs.is_dir():
@@ -215,13 +252,26 @@ def read_sources(root: Path, schema: Schema) -> Sources:
         meta_file, gold_file = doc_dir / "meta.yaml", doc_dir / "gold.yaml"
         meta = _read_yaml(meta_file, out.findings, doc_id, dict)
         gold = _read_yaml(gold_file, out.findings, doc_id, dict)
-        text = _read_text(doc_dir / "text.txt", out.findings, doc_id)
+        fingerprinted = _has_fingerprint(schema)
+        if (
+            fingerprinted
+            and not (doc_dir / TEXT_FILE).exists()
+            and ((doc_dir / STANDOFF_FILE).exists())
+        ):
+            text, fingerprint = None, _read_standoff(doc_dir / STANDOFF_FILE, out.findings, doc_id)
+            readable = fingerprint is not None
+        else:
+            text = _read_text(doc_dir / TEXT_FILE, out.findings, doc_id)
+            fingerprint = None if text is None else text_fingerprint(text)
+            readable = text is not None
         annotations = (
             None if gold is None else _annotation_body(gold, gold_file, out.findings, doc_id)
         )
-        if meta is None or annotations is None or text is None:
+        if meta is None or annotations is None or not readable:
             continue
         record = {**meta, "text": text, **annotations}
+        if fingerprinted and fingerprint is not None:
+            record["text_sha256"], record["text_length"] = fingerprint
         if record.get("doc_id") != doc_id:
             out.findings.append(
                 Finding.of(

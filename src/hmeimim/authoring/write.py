@@ -15,7 +15,15 @@ from typing import Any
 import yaml
 
 from hmeimim.authoring import strict_yaml
-from hmeimim.model import ANNOTATION_KEYS, NESTED_IDS, NESTED_STRUCTS, CorpusRecords
+from hmeimim.model import (
+    ANNOTATION_KEYS,
+    NESTED_IDS,
+    NESTED_STRUCTS,
+    STANDOFF_FILE,
+    TEXT_COLUMNS,
+    TEXT_FILE,
+    CorpusRecords,
+)
 from hmeimim.schema.declaration import Schema
 from hmeimim.storage.files import staged_folder
 
@@ -262,7 +270,9 @@ def write_sources_folder(
     diff shows only the real edits.
     """
     meta_columns = [
-        c.name for c in schema.tables["documents"] if c.name not in ("text", *ANNOTATION_KEYS)
+        c.name
+        for c in schema.tables["documents"]
+        if c.name not in (*TEXT_COLUMNS, *ANNOTATION_KEYS)
     ]
 
     def from_base(*parts: str) -> Path | None:
@@ -272,7 +282,12 @@ def write_sources_folder(
         for doc in records.documents:
             doc_id = doc["doc_id"]
             folder = staging / "documents" / doc_id
-            _write(folder / "text.txt", doc["text"])
+            if doc.get("text") is None:
+                # A stand-off document: its fingerprint stands in for the withheld text.
+                standoff = {"sha256": doc["text_sha256"], "length": doc["text_length"]}
+                _write(folder / STANDOFF_FILE, dump_yaml(standoff))
+            else:
+                _write(folder / TEXT_FILE, doc["text"])
             meta = _ordered(doc, meta_columns)
             fresh = _comment(f"Written by {origin}.") + "\n" + dump_yaml(meta)
             meta_base = from_base("documents", doc_id, "meta.yaml")

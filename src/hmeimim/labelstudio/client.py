@@ -177,14 +177,18 @@ def push(
     version: str | None = None,
     as_: str = "predictions",
     timeout: float | None = None,
+    sources: Path | None = None,
 ) -> PushResult:
-    """Create or find the project and import the release's tasks (module docstring)."""
+    """Create or find the project and import the release's tasks (module docstring), or
+    the tasks of the authoring folder `sources` (newly ingested reports included)."""
     with _timeout(timeout or PUSH_TIMEOUT):
-        return _push(url=url, title=title, version=version, as_=as_)
+        return _push(url=url, title=title, version=version, as_=as_, sources=sources)
 
 
-def _push(*, url: str, title: str, version: str | None, as_: str) -> PushResult:
-    tasks = export_tasks(version, as_=as_)
+def _push(
+    *, url: str, title: str, version: str | None, as_: str, sources: Path | None
+) -> PushResult:
+    tasks = export_tasks(version, as_=as_, sources=sources)
     config = label_config()
     server = connect(url)
     project = find_project(server, url, title)

@@ -38,7 +38,14 @@ from hmeimim.labelstudio.parse import (
     read_export,
     recency,
 )
-from hmeimim.model import ANNOTATION_KEYS, MAX_REMOVED_SHARE, CorpusRecords
+from hmeimim.model import (
+    ANNOTATION_KEYS,
+    MAX_REMOVED_SHARE,
+    TEXT_COLUMNS,
+    CorpusRecords,
+    text_fingerprint,
+    with_fingerprint,
+)
 from hmeimim.schema.declaration import Schema, load_schema
 from hmeimim.schema.jsonschema import record_json_schema
 from hmeimim.storage.records import read_release_records
@@ -110,13 +117,28 @@ def check_gold_rule(rule: str) -> None:
         raise HmeimimError("E725", "--gold", value=rule, allowed=allowed)
 
 
+def _same_text(known: dict[str, Any], text: str) -> bool:
+    """Whether `text` is the text a stand-off document's fingerprint names."""
+    digest, length = text_fingerprint(text)
+    return (digest, length) == (known.get("text_sha256"), known.get("text_length"))
+
+
+def _with_text(record: dict[str, Any], text: str) -> dict[str, Any]:
+    """A stand-off document (or raw layer) with its text, and its spans' texts, back."""
+    spans = [{**s, "text": text[s["start"] : s["end"]]} for s in record.get("spans") or []]
+    filled = {**record, "spans": spans}
+    if "text" in record:
+        filled["text"] = text
+    return filled
+
+
 def _new_document_meta(task: ParsedTask, schema: Schema) -> dict[str, Any]:
     """Metadata of a new document: data fields first, then meta.document."""
     given = task.meta.get("document")
     from_meta = given if isinstance(given, dict) else {}
     meta: dict[str, Any] = {}
     for column in schema.tables["documents"]:
-        if column.name in ("doc_id", "text", *ANNOTATION_KEYS):
+        if column.name in ("doc_id", *TEXT_COLUMNS, *ANNOTATION_KEYS):
             continue
         value = task.data.get(column.name, from_meta.get(column.name))
         if column.type == "date" and isinstance(value, str):
@@ -132,7 +154,7 @@ def _surrogate_findings(task: ParsedTask, schema: Schema, file: str) -> list[Fin
     from_meta = given if isinstance(given, dict) else {}
     findings = []
     for column in schema.tables["documents"]:
-        if column.name in ("doc_id", "text", *ANNOTATION_KEYS):
+        if column.name in ("doc_id", *TEXT_COLUMNS, *ANNOTATION_KEYS):
             continue  # the doc_id has a pattern; the text and annotations are not metadata
         if column.name in task.data:
             key, value = f"data.{column.name}", task.data[column.name]
@@ -176,6 +198,7 @@ def _check_new_documents(
                 "text": task.text,
                 **{key: [] for key in ANNOTATION_KEYS},
             }
+            record = with_fingerprint(record, schema.column_names("documents"))
             found = record_schema_findings(record, doc_schema, parsed.file, task.doc_id)
         findings += [
             replace(f, record_id=f"{where} / {f.record_id}" if f.record_id else where)
@@ -249,9 +272,16 @@ def import_export(
     )
     result.notices = list(parsed.notices)
     result.findings = list(parsed.findings)
-    base_docs = {d["doc_id"]: d for d in base_records.documents}
+    # A base release written before schema 1.2.0 has no text fingerprints; derive them.
+    columns = schema.column_names("documents")
+    base_docs = {d["doc_id"]: with_fingerprint(d, columns) for d in base_records.documents}
+    texts_from_tasks: dict[str, str] = {}
     for task in parsed.tasks:
         known = base_docs.get(task.doc_id)
+        if known is not None and known["text"] is None and _same_text(known, task.text):
+            # A stand-off document of the base: the task carries the text it withholds.
+            texts_from_tasks[task.doc_id] = task.text
+            known = base_docs[task.doc_id] = _with_text(known, task.text)
         # Both sides in the stored form: `\r\n` or another normalization is no change.
         if known is not None and known["text"] != task.text:
             result.findings.append(
@@ -272,7 +302,12 @@ def import_export(
     if result.findings:
         return _printable(result)
     documents = dict(base_docs)
-    layers = {(r["doc_id"], r["annotator"]): r for r in base_records.annotator_layers}
+    layers = {
+        (r["doc_id"], r["annotator"]): (
+            _with_text(r, texts_from_tasks[r["doc_id"]]) if r["doc_id"] in texts_from_tasks else r
+        )
+        for r in base_records.annotator_layers
+    }
     new_docs = 0
     removals: list[Finding] = []
     for task in parsed.tasks:
@@ -280,6 +315,7 @@ def import_export(
         if doc is None:
             new_docs += 1
             doc = {"doc_id": task.doc_id, **_new_document_meta(task, schema), "text": task.text}
+            doc = with_fingerprint(doc, schema.column_names("documents"))
             doc.update({key: [] for key in ANNOTATION_KEYS})
         chosen = choose_gold(task, gold)
         naive = _pick(task.annotations, gold) if gold != "base" else None

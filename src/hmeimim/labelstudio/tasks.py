@@ -25,17 +25,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from hmeimim.errors import HmeimimError
+from hmeimim.errors import Finding, HmeimimError, TextsWithheld
 from hmeimim.labelstudio.mapping import TEXT_CONTROL
-from hmeimim.model import ANNOTATION_KEYS
+from hmeimim.model import ANNOTATION_KEYS, TEXT_COLUMNS
 from hmeimim.schema.declaration import Schema, load_schema
 from hmeimim.storage.files import write_text_atomic
 from hmeimim.storage.records import read_documents
 from hmeimim.storage.releases import read_manifest, release_dir
+from hmeimim.validation.validate import read_valid_sources
 
 AS_CHOICES = ("predictions", "annotations")
 ENTITY_TARGET = "entity:"
@@ -225,7 +227,7 @@ def document_results(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _document_meta(doc: Mapping[str, Any], schema: Schema) -> dict[str, Any]:
-    skip = {"doc_id", "text", *ANNOTATION_KEYS}
+    skip = {"doc_id", *TEXT_COLUMNS, *ANNOTATION_KEYS}
     meta = {}
     for column in schema.tables["documents"]:
         if column.name not in skip:
@@ -266,11 +268,33 @@ def build_tasks(
     return tasks
 
 
-def export_tasks(version: str | None = None, as_: str = "predictions") -> list[dict[str, Any]]:
-    """The tasks of a release (default: the latest)."""
+def export_tasks(
+    version: str | None = None, as_: str = "predictions", *, sources: Path | None = None
+) -> list[dict[str, Any]]:
+    """The tasks of a release (default: the latest), or of the authoring folder `sources`
+    (such as `corpus/sources` with newly ingested reports), which must validate (E734).
+
+    Tasks of an authoring folder are labelled with the latest release's version, the base
+    `ls import` merges them into.
+    """
     folder = release_dir(version)
     resolved = str(read_manifest(folder).get("version"))
-    return build_tasks(read_documents(resolved), version=resolved, as_=as_)
+    if sources is None:
+        return build_tasks(read_documents(resolved), version=resolved, as_=as_)
+    if not sources.is_dir():
+        raise HmeimimError("E002", str(sources), expected="folder")
+    schema = load_schema()
+    read, findings = read_valid_sources(sources, schema)
+    if findings:
+        raise HmeimimError("E734", str(sources), count=len(findings), first=findings[0].render())
+    documents = [d for d in read.records.documents if d.get("text") is not None]
+    withheld = sorted(str(d["doc_id"]) for d in read.records.documents if d.get("text") is None)
+    if withheld:
+        finding = Finding.of(
+            "E506", file=str(sources), count=len(withheld), documents=", ".join(withheld)
+        )
+        warnings.warn(TextsWithheld(finding), stacklevel=2)
+    return build_tasks(documents, version=resolved, as_=as_, schema=schema)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

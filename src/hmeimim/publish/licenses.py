@@ -15,6 +15,7 @@ from hmeimim.publish.changelog import changelog
 from hmeimim.publish.citation import citation_cff
 from hmeimim.publish.croissant import CROISSANT_FILE, croissant_json
 from hmeimim.publish.metadata import license_statement, read_release_info
+from hmeimim.release.policy import read_text_policy
 from hmeimim.schema.declaration import Schema
 from hmeimim.storage.releases import list_releases
 
@@ -37,11 +38,26 @@ def licenses_block(root: Path) -> str:
                 if info.text_license
                 else "per document (the `license` column; null where unknown)."
             ),
+            _text_policy_line(root),
             "",
             license_statement(info),
             LICENSES_END,
         ]
     )
+
+
+def _text_policy_line(root: Path) -> str:
+    policy = read_text_policy(root)
+    shared = ", ".join(f"`{name}`" for name in sorted(policy.redistributable))
+    kept = ", ".join(f"`{doc_id}`" for doc_id in sorted(policy.keep_text))
+    line = (
+        f"- Texts in the releases: those licensed {shared}; any other text (`unknown`, "
+        "`all-rights-reserved`, null) is released stand-off (annotations, sha256 and length, "
+        "no text) and filled in from your own copy with `hmeimim rehydrate`."
+    )
+    if kept:
+        line += f" Shared by name, with the reason in `corpus/release.yaml`: {kept}."
+    return line
 
 
 def replace_marked(text: str, begin: str, end: str, block: str) -> str:

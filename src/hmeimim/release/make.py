@@ -49,7 +49,7 @@ import filelock
 from hmeimim.errors import Finding, HmeimimError
 from hmeimim.model import CLAIMS_TABLE, MAX_REMOVED_SHARE, CorpusRecords, Version
 from hmeimim.paths import corpus_dir, project_root, schema_dir
-from hmeimim.release.build import Rejected, sources_digest
+from hmeimim.release.build import Rejected, apply_text_policy, sources_digest
 from hmeimim.release.diff import KINDS, Diff, diff_records, gold_removals
 from hmeimim.schema.declaration import Schema, read_schema
 from hmeimim.storage.files import TEMP_PREFIX, remove_temporaries, writing
@@ -64,7 +64,7 @@ from hmeimim.storage.releases import (
     list_releases,
 )
 from hmeimim.storage.writer import staged_release
-from hmeimim.validation.validate import read_valid_sources, validate_staged_release
+from hmeimim.validation.validate import validate_staged_release
 
 BUMPS = ("major", "minor", "patch")
 LOCK_FILE = ".release.lock"
@@ -77,6 +77,8 @@ class ReleaseResult:
     path: Path | None = None
     bump: str | None = None
     diff: Diff | None = None
+    # The documents released without their text (stand-off), by the text policy.
+    standoff: list[str] = field(default_factory=list)
 
 
 def next_version(parent: Version | None, bump: str) -> Version:
@@ -239,8 +241,11 @@ def write_next_release(
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
         if result.version is not None and sources.resolve() != default.resolve():
+            # The kept inputs of a stand-off document hold no text; the lead's own folder
+            # must keep it, so it is adopted from the folder given, not from the copy.
+            saved = sources if result.standoff else inputs_dir(result.version, root) / SOURCES
             with writing(default):
-                _adopt_sources(inputs_dir(result.version, root) / SOURCES, default)
+                _adopt_sources(saved, default)
         return result
 
 
@@ -278,11 +283,12 @@ def _release_from(
     parent_schema = str(parent.manifest.get("schema_version")) if parent else None
     if parent_folder is not None and parent_schema is not None:
         _check_schema_unchanged(root, parent_folder, schema, parent_schema)
-    read, findings = read_valid_sources(
-        staging / SOURCES, schema, file=str(corpus_dir(root) / SOURCES)
+    applied = apply_text_policy(
+        staging / SOURCES, schema, root=root, file=str(corpus_dir(root) / SOURCES)
     )
-    if findings:
-        return ReleaseResult(findings=findings)
+    read = applied.read
+    if applied.findings:
+        return ReleaseResult(findings=applied.findings)
     new_records = CorpusRecords(
         documents=_normalized(read.records.documents, schema, "documents"),
         annotator_layers=_normalized(read.records.annotator_layers, schema, "annotator_layers"),
@@ -332,7 +338,10 @@ def _release_from(
             released=released,
             parent=str(parent_version) if parent_version else None,
             sources_digest=sources_digest(staging / SOURCES),
-            extra=_manifest_extra(bump, notes, version, [r.describe() for r in removals]),
+            extra={
+                **_manifest_extra(bump, notes, version, [r.describe() for r in removals]),
+                **applied.manifest_extra(schema),
+            },
         ) as staged:
             found = validate_staged_release(staged, schema=schema, final=target)
             if found:
@@ -348,7 +357,9 @@ def _release_from(
         if kept.exists() and not target.exists():
             shutil.rmtree(kept, ignore_errors=True)  # inputs of a release that is not there
         raise
-    return ReleaseResult(version=version, path=target, bump=bump, diff=diff)
+    return ReleaseResult(
+        version=version, path=target, bump=bump, diff=diff, standoff=applied.standoff
+    )
 
 
 def _manifest_extra(

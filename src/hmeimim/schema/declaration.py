@@ -104,6 +104,10 @@ class Schema:
         found = self.label(name)
         return found is not None and found.kind == "value"
 
+    def column_names(self, table: str) -> frozenset[str]:
+        """The names of a table's columns (empty for a table the schema does not have)."""
+        return frozenset(column.name for column in self.tables.get(table, ()))
+
     def has_column(self, struct: str, column: str) -> bool:
         return any(c.name == column for c in self.structs.get(struct, ()))
 

@@ -18,7 +18,9 @@ def annotation_counts(records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     characters = 0
     for record in records:
         splits[str(record.get("split"))] += 1
-        characters += len(record.get("text") or "")
+        text = record.get("text")
+        # A stand-off document has no text, but its length (schema 1.2.0 on).
+        characters += len(text) if isinstance(text, str) else int(record.get("text_length") or 0)
         for span in record.get("spans") or []:
             labels.setdefault(str(span["layer"]), Counter())[str(span["label"])] += 1
             linked += span.get("entity_id") is not None

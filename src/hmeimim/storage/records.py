@@ -1,15 +1,20 @@
 """Reading the records of a written release: documents (streaming or whole) and all of it.
 
 Every reader here returns plain dicts, the same shape as the authoring files give.
+Document readers leave out stand-off documents (text withheld by license) unless asked
+for them, and warn (`errors.TextsWithheld`, E506) naming them and how to rehydrate:
+no reader hands back spans whose text is missing without being asked to.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hmeimim.errors import Finding, TextsWithheld
 from hmeimim.model import ANNOTATORS_FILE, CLAIMS_FILE, ENTITIES_FILE, CorpusRecords
 from hmeimim.storage.parquet import iter_records
 from hmeimim.storage.releases import (
@@ -18,6 +23,7 @@ from hmeimim.storage.releases import (
     release_dir,
     release_file,
     release_schema,
+    standoff_listing,
 )
 
 
@@ -56,14 +62,41 @@ def split_files(version: str | None, split: str | None) -> list[Path]:
     return [f for f in files if split is None or f.stem == split]
 
 
+def standoff_documents(version: str | None = None) -> list[str]:
+    """The doc_ids that release `version` (default: the latest) holds without their text."""
+    return standoff_listing(read_manifest(release_dir(version)))
+
+
+def warn_withheld(version: str | None = None) -> bool:
+    """Warn (E506) when release `version` has stand-off documents; whether it has any."""
+    folder = release_dir(version)
+    withheld = standoff_listing(read_manifest(folder))
+    if withheld:
+        finding = Finding.of(
+            "E506", file=str(folder), count=len(withheld), documents=", ".join(withheld)
+        )
+        warnings.warn(TextsWithheld(finding), stacklevel=3)
+    return bool(withheld)
+
+
 def iter_documents(
-    version: str | None = None, split: str | None = None
+    version: str | None = None, split: str | None = None, *, standoff: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """Stream the documents of a release as plain dicts, split by split."""
+    """Stream the documents of a release as plain dicts, split by split.
+
+    Stand-off documents (no text) are left out with a warning, unless `standoff` is
+    true: then they come with `text` and every span's `text` null.
+    """
+    if not standoff:
+        warn_withheld(version)
     for path in split_files(version, split):
-        yield from iter_records(path)
+        for record in iter_records(path):
+            if standoff or record.get("text") is not None:
+                yield record
 
 
-def read_documents(version: str | None = None, split: str | None = None) -> list[dict[str, Any]]:
-    """All documents of a release (or one split) as plain dicts."""
-    return list(iter_documents(version, split))
+def read_documents(
+    version: str | None = None, split: str | None = None, *, standoff: bool = False
+) -> list[dict[str, Any]]:
+    """All documents of a release (or one split) as plain dicts (see `iter_documents`)."""
+    return list(iter_documents(version, split, standoff=standoff))

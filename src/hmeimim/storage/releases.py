@@ -36,6 +36,7 @@ from hmeimim.model import (
     MANIFEST,
     RELEASE_DIR,
     SPLITS,
+    STANDOFF_KEY,
     Version,
 )
 from hmeimim.paths import corpus_dir
@@ -202,14 +203,22 @@ def published_manifest(folder: Path) -> dict[str, Any]:
     for key in ("parent", "schema_version", "bump", "notes", "sources_sha256"):
         value = manifest.get(key)
         need(value is None or isinstance(value, str), key, "a string or null")
-    removals = manifest.get("removals")
-    need(
-        removals is None
-        or (isinstance(removals, list) and all(isinstance(r, str) for r in removals)),
-        "removals",
-        "a list of strings, or absent",
-    )
+    for key in ("removals", STANDOFF_KEY):
+        value = manifest.get(key)
+        need(
+            value is None or (isinstance(value, list) and all(isinstance(r, str) for r in value)),
+            key,
+            "a list of strings, or absent",
+        )
     return manifest
+
+
+def standoff_listing(manifest: dict[str, Any]) -> list[str]:
+    """The doc_ids a release's manifest lists as held without their text (stand-off)."""
+    listed = manifest.get(STANDOFF_KEY)
+    if not isinstance(listed, list):
+        return []
+    return [doc_id for doc_id in listed if isinstance(doc_id, str)]
 
 
 def outside_problem(folder: Path, name: str) -> str | None:

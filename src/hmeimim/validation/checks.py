@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hmeimim.errors import Finding
+from hmeimim.model import text_fingerprint
 from hmeimim.schema.declaration import Column, Endpoint, Schema
 
 Record = Mapping[str, Any]
@@ -35,6 +36,8 @@ class CorpusChecker:
     seen_relations: dict[str, str] = field(default_factory=dict)
     # Document texts by doc_id, so raw annotator layers (which hold no text) get offset checks.
     texts: dict[str, str] = field(default_factory=dict)
+    # Text lengths of stand-off documents (no text), for the offset checks of their layers.
+    lengths: dict[str, int] = field(default_factory=dict)
 
     def check_documents(self, records: Iterable[Record], table: str = "documents") -> list[Finding]:
         findings: list[Finding] = []
@@ -101,16 +104,21 @@ class _DocumentCheck:
         if table == "documents":
             self.check_document_fields()
         text = self.record.get("text")
+        length: int | None = None
         if table == "documents":
-            if not isinstance(text, str):
+            length = self.check_fingerprint(text)
+            if not isinstance(text, str) and length is None:
                 return
-            if self.doc_id is not None:
+            if self.doc_id is not None and isinstance(text, str):
                 self.corpus.texts.setdefault(self.doc_id, text)
+            elif self.doc_id is not None and length is not None:
+                self.corpus.lengths.setdefault(self.doc_id, length)
         elif self.doc_id is not None:
             text = self.corpus.texts.get(self.doc_id)
+            length = self.corpus.lengths.get(self.doc_id)
         for span in self.record.get("spans") or []:
             self.check_columns(span, self.schema.structs["span"], span.get("span_id"))
-            self.check_span(span, text if isinstance(text, str) else None, table)
+            self.check_span(span, text if isinstance(text, str) else None, table, length)
         frames = self.record.get("attributions") or []
         frame_ids = {f.get("frame_id") for f in frames}
         for frame in frames:
@@ -157,6 +165,24 @@ class _DocumentCheck:
             if not unicodedata.is_normalized("NFC", text):
                 self.add("E103")
 
+    def check_fingerprint(self, text: Any) -> int | None:
+        """E318 when `text_sha256` or `text_length` disagree with the text (schemas with
+        those columns). Returns the length of a stand-off document's text (text null, a
+        valid length), against which its offsets are checked; else None."""
+        if not {"text_sha256", "text_length"} <= self.schema.column_names("documents"):
+            return None
+        digest, length = self.record.get("text_sha256"), self.record.get("text_length")
+        if isinstance(text, str):
+            actual_digest, actual_length = text_fingerprint(text)
+            if isinstance(digest, str) and digest != actual_digest:
+                self.add("E318", field="text_sha256", given=digest, actual=actual_digest)
+            if isinstance(length, int) and length != actual_length:
+                self.add("E318", field="text_length", given=length, actual=actual_length)
+            return None
+        if isinstance(length, int) and not isinstance(length, bool) and length >= 0:
+            return length
+        return None
+
     def check_split_rule(self) -> None:
         """E317 when the document's split is not the one its perspective decides."""
         schema = self.schema
@@ -169,7 +195,9 @@ class _DocumentCheck:
 
     # -- spans ------------------------------------------------------------------------------
 
-    def check_span(self, span: Record, text: str | None, table: str) -> None:
+    def check_span(
+        self, span: Record, text: str | None, table: str, length: int | None = None
+    ) -> None:
         span_id = span.get("span_id")
         if not isinstance(span_id, str):
             return
@@ -192,6 +220,8 @@ class _DocumentCheck:
         self.check_claim_link(span, span_id)
         if text is not None:
             self.check_offsets(span, span_id, text)
+        elif length is not None:
+            self.check_standoff_offsets(span, span_id, length)
 
     def check_entity_link(self, span: Record, span_id: str) -> None:
         entity_id = span.get("entity_id")
@@ -250,10 +280,22 @@ class _DocumentCheck:
             self.add("E202", span_id, start=start, end=end, length=len(text))
             return
         actual = text[start:end]
+        # Where span text is required (schemas before 1.2.0), E101 has said so already.
+        optional = any(c.name == "text" and not c.required for c in self.schema.structs["span"])
+        if quoted is None and optional:
+            self.add("E320", span_id, actual=actual)
         if quoted is not None and quoted != actual:
             self.add("E203", span_id, quoted=quoted, start=start, end=end, actual=actual)
         if actual != actual.strip():
             self.add("E204", span_id, text=actual)
+
+    def check_standoff_offsets(self, span: Record, span_id: str, length: int) -> None:
+        """A stand-off document's spans: offsets within its text's length, and no text."""
+        start, end, quoted = span.get("start"), span.get("end"), span.get("text")
+        if quoted is not None:
+            self.add("E319", span_id, quoted=quoted)
+        if isinstance(start, int) and isinstance(end, int) and not 0 <= start < end <= length:
+            self.add("E202", span_id, start=start, end=end, length=length)
 
     # -- frames and stances -----------------------------------------------------------------
 

@@ -60,6 +60,7 @@ from hmeimim.storage.releases import (
     outside_problem,
     read_manifest,
     release_schema,
+    standoff_listing,
 )
 from hmeimim.validation.checks import CorpusChecker
 
@@ -507,6 +508,19 @@ class _Validator:
             self.check_documents(
                 folder / ANNOTATORS_FILE, checker, None, table="annotator_layers", listed=listed
             )
+        if manifest is not None and "text_sha256" in self.schema.column_names("documents"):
+            self.check_standoff_listing(folder, manifest, checker)
+
+    def check_standoff_listing(
+        self, folder: Path, manifest: dict[str, Any], checker: CorpusChecker
+    ) -> None:
+        """E321 where the manifest's `standoff` list and the documents without text differ."""
+        listed, withheld = set(standoff_listing(manifest)), set(checker.lengths)
+        for doc_id in sorted(listed ^ withheld):
+            says = "lists it as stand-off" if doc_id in listed else "does not list it as stand-off"
+            state = "withheld" if doc_id in withheld else "present"
+            where = str(folder / MANIFEST)
+            self.add(Finding.of("E321", file=where, doc_id=doc_id, listed=says, state=state))
 
     def schema_of(
         self, folder: Path, manifest: dict[str, Any] | None = None, report: bool = False

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from hmeimim.errors import HmeimimError
 from hmeimim.model import CLAIMS_FILE, CLAIMS_TABLE, ENTITIES_FILE, SPLITS
 from hmeimim.storage.parquet import open_parquet
-from hmeimim.storage.records import split_files
+from hmeimim.storage.records import split_files, warn_withheld
 from hmeimim.storage.releases import document_files, release_dir, release_file, release_schema
 
 # metonymy and claim_id exist from schema 1.1.0 on; releases written before have
@@ -75,6 +75,7 @@ def load(
     if provenance not in PROVENANCES:
         raise HmeimimError("E505", "provenance", value=provenance, allowed=", ".join(PROVENANCES))
     folder = release_dir(version)
+    withheld = warn_withheld(version)
     features = release_schema(folder).hf_features("documents")
     data_files = {path.stem: str(path) for path in document_files(folder)}
     loaded = datasets.load_dataset(
@@ -86,6 +87,8 @@ def load(
             kept = loaded[split]
             if provenance != "all":
                 kept = kept.filter(lambda row: row["provenance"] == provenance)
+            if withheld:
+                kept = kept.filter(lambda row: row["text"] is not None)
             out[split] = kept
         else:
             # from_list([]) yields no columns at all in datasets 5.x; from_dict keeps them.
@@ -106,9 +109,14 @@ def _flatten(batch: pa.RecordBatch, column: str) -> pa.Table:
 
 
 def _iter_flat(column: str, version: str | None, split: str | None) -> Iterator[pa.Table]:
+    # Stand-off documents are left out (with a warning): their spans have no text.
+    withheld = warn_withheld(version)
+    columns = ["doc_id", column, *(["text"] if withheld else [])]
     for path in split_files(version, split):
         parquet = open_parquet(path)
-        for batch in parquet.iter_batches(columns=["doc_id", column]):
+        for batch in parquet.iter_batches(columns=columns):
+            if withheld:
+                batch = batch.filter(pc.is_valid(batch.column("text")))
             yield _flatten(batch, column)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from hmeimim.storage.counts import annotation_counts
 from hmeimim.storage.records import iter_documents
-from hmeimim.storage.releases import read_manifest, release_dir
+from hmeimim.storage.releases import read_manifest, release_dir, standoff_listing
 
 
 def summarize(version: str | None = None) -> dict[str, Any]:
@@ -19,5 +19,7 @@ def summarize(version: str | None = None) -> dict[str, Any]:
         "parent": manifest.get("parent"),
         "schema_version": manifest.get("schema_version"),
         "path": str(folder),
-        **annotation_counts(iter_documents(folder.name.removeprefix("v"))),
+        # Stand-off documents count too: their annotations are there, only the text is not.
+        **annotation_counts(iter_documents(folder.name.removeprefix("v"), standoff=True)),
+        "standoff": standoff_listing(manifest),
     }
