@@ -35,10 +35,15 @@ from hmeimim.validation import validate
 
 
 def validate_paths(
-    paths: Sequence[Path] | None = None, *, schema: Schema | None = None
+    paths: Sequence[Path] | None = None, *, schema: Schema | None = None, engine: str = "duckdb"
 ) -> validate.Report:
-    """Validate releases (default: all), authoring folders, Parquet files and LS exports."""
-    report = validate.validate_paths(paths, schema=schema, handlers={".json": check_export})
+    """Validate releases (default: all), authoring folders, Parquet files and LS exports.
+
+    `engine`: "duckdb" (vectorized rules, Python checks on flagged rows) or "python"
+    (Python checks on every row); the findings are the same."""
+    report = validate.validate_paths(
+        paths, schema=schema, handlers={".json": check_export}, engine=engine
+    )
     if not paths:
         report.findings.extend(_stale_derived_files())
     return report

@@ -24,7 +24,7 @@ from hmeimim.labelstudio.agreement import agreement_report, render_agreement
 from hmeimim.labelstudio.client import pull, push
 from hmeimim.labelstudio.importer import import_export, write_import
 from hmeimim.labelstudio.mapping import label_config
-from hmeimim.labelstudio.tasks import export_tasks
+from hmeimim.labelstudio.tasks import iter_tasks, write_tasks
 from hmeimim.paths import corpus_dir
 from hmeimim.publish.derived import stale_files, write_generated
 from hmeimim.release.build import build_release
@@ -32,7 +32,7 @@ from hmeimim.release.diff import diff_releases, render_text
 from hmeimim.release.rehydrate import rehydrate
 from hmeimim.release.reproduce import reproduce
 from hmeimim.render.site import render_pages
-from hmeimim.storage.files import write_json_atomic, write_text_atomic
+from hmeimim.storage.files import write_text_atomic
 from hmeimim.storage.releases import list_releases
 from hmeimim.views.spacy import export_spacy
 from hmeimim.views.summary import summarize
@@ -87,6 +87,11 @@ FormatOption = Annotated[
 ]
 
 
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    python = "python"
+
+
 def _report_write(findings: list[Finding], written: Path | None, detail: str) -> None:
     """Print the findings of a writing command; exit 1 when it wrote nothing."""
     for finding in findings:
@@ -108,10 +113,14 @@ def validate_cli(
         typer.Argument(help="Release folders or Parquet files (default: all releases)"),
     ] = None,
     output: FormatOption = OutputFormat.text,
+    engine: Annotated[
+        Engine,
+        typer.Option(help="duckdb: vectorized rules first; python: every row in Python"),
+    ] = Engine.duckdb,
 ) -> None:
     """Check releases or Parquet files; exit 0 clean, 1 findings, 2 nothing readable."""
 
-    report = validate_paths(paths=paths or None)
+    report = validate_paths(paths=paths or None, engine=engine.value)
     if output is OutputFormat.json:
         _print_json(report.to_dict())
     else:
@@ -425,9 +434,8 @@ def ls_export_cli(
 ) -> None:
     """Write one Label Studio task per document, region ids = span ids."""
 
-    tasks = export_tasks(version, as_=as_.value, sources=sources)
-    write_json_atomic(output, tasks)
-    out.print(f"wrote {len(tasks)} task(s) to {output}", markup=False)
+    count = write_tasks(output, iter_tasks(version, as_=as_.value, sources=sources))
+    out.print(f"wrote {count} task(s) to {output}", markup=False)
 
 
 @ls_app.command("import")

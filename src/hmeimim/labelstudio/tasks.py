@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,8 @@ from hmeimim.errors import Finding, HmeimimError, TextsWithheld
 from hmeimim.labelstudio.mapping import TEXT_CONTROL
 from hmeimim.model import ANNOTATION_KEYS, TEXT_COLUMNS
 from hmeimim.schema.declaration import Schema, load_schema
-from hmeimim.storage.files import write_text_atomic
-from hmeimim.storage.records import read_documents
+from hmeimim.storage.files import atomic_stream, writing
+from hmeimim.storage.records import iter_documents
 from hmeimim.storage.releases import read_manifest, release_dir
 from hmeimim.validation.validate import read_valid_sources
 
@@ -268,11 +268,12 @@ def build_tasks(
     return tasks
 
 
-def export_tasks(
+def iter_tasks(
     version: str | None = None, as_: str = "predictions", *, sources: Path | None = None
-) -> list[dict[str, Any]]:
-    """The tasks of a release (default: the latest), or of the authoring folder `sources`
-    (such as `corpus/sources` with newly ingested reports), which must validate (E734).
+) -> Iterator[dict[str, Any]]:
+    """The tasks of a release (default: the latest), one document at a time, or of the
+    authoring folder `sources` (such as `corpus/sources` with newly ingested reports),
+    which must validate (E734).
 
     Tasks of an authoring folder are labelled with the latest release's version, the base
     `ls import` merges them into.
@@ -280,7 +281,10 @@ def export_tasks(
     folder = release_dir(version)
     resolved = str(read_manifest(folder).get("version"))
     if sources is None:
-        return build_tasks(read_documents(resolved), version=resolved, as_=as_)
+        schema = load_schema()
+        for document in iter_documents(resolved):
+            yield from build_tasks([document], version=resolved, as_=as_, schema=schema)
+        return
     if not sources.is_dir():
         raise HmeimimError("E002", str(sources), expected="folder")
     schema = load_schema()
@@ -294,9 +298,27 @@ def export_tasks(
             "E506", file=str(sources), count=len(withheld), documents=", ".join(withheld)
         )
         warnings.warn(TextsWithheld(finding), stacklevel=2)
-    return build_tasks(documents, version=resolved, as_=as_, schema=schema)
+    yield from build_tasks(documents, version=resolved, as_=as_, schema=schema)
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+def export_tasks(
+    version: str | None = None, as_: str = "predictions", *, sources: Path | None = None
+) -> list[dict[str, Any]]:
+    """All tasks of `iter_tasks` as one list (what `ls push` imports in batches)."""
+    return list(iter_tasks(version, as_, sources=sources))
+
+
+def write_tasks(path: Path, tasks: Iterable[Mapping[str, Any]]) -> int:
+    """Write tasks as one JSON array, compact, one task a line, as they come (the file is
+    renamed into place only when the last one is written); the number written."""
+    count = 0
+    with writing(path.parent):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_stream(path) as stream:
+        stream.write(b"[")
+        for task in tasks:
+            stream.write(b",\n" if count else b"\n")
+            stream.write(json.dumps(task, ensure_ascii=False, separators=(",", ":")).encode())
+            count += 1
+        stream.write(b"\n]\n")
+    return count

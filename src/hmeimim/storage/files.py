@@ -15,14 +15,13 @@ it would have been called, a file or folder that cannot be read is E023 (`read_b
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO
 
 from hmeimim.errors import HmeimimError
 
@@ -114,8 +113,10 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write a file through a temporary sibling, fsync and one rename.
+@contextmanager
+def atomic_stream(path: Path) -> Iterator[BinaryIO]:
+    """A binary stream into a temporary sibling of `path`, fsynced and renamed into place
+    in one step when the block ends; deleted when it raises.
 
     The file gets the mode an ordinary `open()` would give it (0666 less the umask),
     not the private mode of `mkstemp`. A write the system refuses is E024.
@@ -124,7 +125,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as stream:
-                stream.write(data)
+                yield stream
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(tmp, _umask_mode(0o666))
@@ -135,16 +136,15 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write a file through a temporary sibling, fsync and one rename (`atomic_stream`)."""
+    with atomic_stream(path) as stream:
+        stream.write(data)
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """UTF-8 text with `\\n` line endings, written atomically."""
     write_bytes_atomic(path, text.encode("utf-8"))
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """JSON (UTF-8, not ASCII-escaped, one level of indent), written atomically."""
-    with writing(path.parent):
-        path.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
 @contextmanager

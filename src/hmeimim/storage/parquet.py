@@ -11,6 +11,7 @@ of range), is E001 like any other damage. A write the system refuses is E024.
 from __future__ import annotations
 
 import errno
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,32 @@ def parquet_rows(
     try:
         for batch in parquet.iter_batches(batch_size=batch_size):
             yield from batch.to_pylist()
+    except UnicodeDecodeError as error:
+        reason = f"a string column holds invalid UTF-8: {error}"
+        raise HmeimimError("E001", str(path), format="Parquet", reason=reason) from None
+    except (OSError, pa.ArrowException) as error:
+        raise _unreadable(path, error) from None
+    except (ValueError, OverflowError) as error:
+        reason = f"a value cannot be read: {error}"
+        raise HmeimimError("E001", str(path), format="Parquet", reason=reason) from None
+
+
+def parquet_rows_at(
+    parquet: pq.ParquetFile, path: Path, rows: Sequence[int]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows numbered `rows` (ascending, 0-based) of an open Parquet file, with their
+    numbers, as plain dicts; only the row groups that hold them are read. Damage is E001
+    naming `path`, as in `parquet_rows`."""
+    try:
+        wanted, start = list(rows), 0
+        for group in range(parquet.metadata.num_row_groups):
+            size = parquet.metadata.row_group(group).num_rows
+            first, last = bisect_left(wanted, start), bisect_left(wanted, start + size)
+            local = [r - start for r in wanted[first:last]]
+            if local:
+                table = parquet.read_row_group(group).take(pa.array(local, pa.int64()))
+                yield from zip((start + i for i in local), table.to_pylist(), strict=True)
+            start += size
     except UnicodeDecodeError as error:
         reason = f"a string column holds invalid UTF-8: {error}"
         raise HmeimimError("E001", str(path), format="Parquet", reason=reason) from None

@@ -15,10 +15,18 @@ is listed (E006); the registry and the annotator layers are always there (the cl
 registry too, where the release's schema declares it), and so is a
 file for every split the counts give documents (E002), which is never empty (E018);
 `version` and `schema_version` agree with the folder's name and the kept schema (E020);
-the `huggingface` metadata of each Parquet file is the schema's features (E021). Each
-file is read from disk once: the bytes that are hashed are the bytes that are parsed.
+the `huggingface` metadata of each Parquet file is the schema's features (E021). The
+registries (and, with the "python" engine, every file) are read from disk once: the
+bytes that are hashed are the bytes that are parsed.
 `validate_staged_release` runs the same checks on a release about to be renamed into
 place, and names the final path in its findings.
+
+The rows of document files and annotator layers are checked by one of two engines
+with the same findings. "python" reads every row into `CorpusChecker`. "duckdb" (the
+default) does the file-level checks without reading a row (the digest in chunks),
+lets `validation/engine.py` flag the rows that may break a rule, and reads only those,
+in file order, into `CorpusChecker`; a file DuckDB or the row reader refuses sends the
+release back to "python", from a clean slate.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from hmeimim.authoring.sources import Sources, read_sources
 from hmeimim.errors import Finding, HmeimimError
@@ -50,7 +59,7 @@ from hmeimim.model import (
 from hmeimim.paths import corpus_dir
 from hmeimim.schema.declaration import Schema, load_schema
 from hmeimim.storage.files import list_folder, os_reason, read_bytes
-from hmeimim.storage.parquet import open_parquet, parquet_rows
+from hmeimim.storage.parquet import open_parquet, parquet_rows, parquet_rows_at
 from hmeimim.storage.releases import (
     FILE_TABLES,
     is_date,
@@ -63,9 +72,15 @@ from hmeimim.storage.releases import (
     standoff_listing,
 )
 from hmeimim.validation.checks import CorpusChecker
+from hmeimim.validation.engine import TableFile, flag_rows
 
 # Checks a kind of input this module does not know (by file suffix) into a report.
 Handler = Callable[[Path, "Report", Schema], None]
+
+# How document files and annotator layers are checked: "duckdb" runs the rules of
+# `validation/rules.py` and gives only the rows they flag to the Python checks;
+# "python" gives every row to the Python checks (the reference).
+ENGINES = ("duckdb", "python")
 
 
 @dataclass
@@ -157,8 +172,33 @@ class _Listed:
     rows: list[tuple[str, int]] = field(default_factory=list)
 
 
+@dataclass
+class _Opened:
+    """A document or layer file whose file-level checks are done: their findings (which
+    come before those of its rows) and the open file (None: not to be read)."""
+
+    path: Path
+    table: str
+    split: str | None
+    findings: list[Finding] = field(default_factory=list)
+    parquet: pq.ParquetFile | None = None
+
+
+def _file_digest(path: Path) -> tuple[str, int]:
+    """The sha256 and size of a file, read in chunks; E002 missing, E023 unreadable."""
+    try:
+        with path.open("rb") as stream:
+            digest = hashlib.file_digest(stream, "sha256").hexdigest()
+            return digest, stream.tell()
+    except FileNotFoundError:
+        raise HmeimimError("E002", str(path), expected="file") from None
+    except OSError as error:
+        raise HmeimimError("E023", str(path), reason=os_reason(error)) from None
+
+
 class _Validator:
-    def __init__(self, schema: Schema) -> None:
+    def __init__(self, schema: Schema, engine: str = "duckdb") -> None:
+        self.engine = engine
         self.default_schema = schema
         self.schema = schema
         self.report = Report()
@@ -202,19 +242,26 @@ class _Validator:
         return frozenset(str(r.get("claim_id")) for r in records)
 
     def check_digest(self, path: Path, raw: bytes, listed: tuple[str, Any]) -> None:
-        digest, size = listed
-        actual = hashlib.sha256(raw).hexdigest()
-        if actual != digest or len(raw) != size:
-            self.add(
-                Finding.of(
-                    "E005",
-                    file=str(path),
-                    actual=actual[:12],
-                    size=len(raw),
-                    listed=digest[:12],
-                    listed_size=size,
-                )
+        self.add_digest_finding(path, (hashlib.sha256(raw).hexdigest(), len(raw)), listed)
+
+    def add_digest_finding(
+        self,
+        path: Path,
+        actual: tuple[str, int],
+        listed: tuple[str, Any],
+        into: list[Finding] | None = None,
+    ) -> None:
+        (digest, size), (found, found_size) = listed, actual
+        if found != digest or found_size != size:
+            finding = Finding.of(
+                "E005",
+                file=str(path),
+                actual=found[:12],
+                size=found_size,
+                listed=digest[:12],
+                listed_size=size,
             )
+            (self.report.findings if into is None else into).append(finding)
 
     def features(self, table: str) -> Any:
         """The HF features the schema gives `table`, as the JSON in the Parquet metadata."""
@@ -225,7 +272,9 @@ class _Validator:
             cached = self._features[table] = (self.schema, features)
         return cached[1]
 
-    def check_hf_metadata(self, path: Path, actual: pa.Schema, table: str) -> None:
+    def check_hf_metadata(
+        self, path: Path, actual: pa.Schema, table: str, into: list[Finding] | None = None
+    ) -> None:
         """`datasets` rebuilds the features from this JSON: it must be the schema's."""
         raw = (actual.metadata or {}).get(b"huggingface")
         if raw is None:
@@ -246,7 +295,8 @@ class _Validator:
                 differ = sorted(k for k in {*expected, *found} if found.get(k) != expected.get(k))
                 shown = ", ".join(f"`{k}`" for k in differ[:5]) + (", …" if differ[5:] else "")
                 problem = f"differs from the features of schema {self.schema.version} in {shown}"
-        self.add(Finding.of("E021", file=str(path), problem=problem))
+        finding = Finding.of("E021", file=str(path), problem=problem)
+        (self.report.findings if into is None else into).append(finding)
 
     def read_table(
         self,
@@ -320,6 +370,119 @@ class _Validator:
                     )
                 )
         return doc_ids
+
+    def check_files(
+        self, files: Sequence[tuple[Path, str, str | None, _Listed | None]], checker: CorpusChecker
+    ) -> set[str]:
+        """Check document files and annotator layers (path, table, split, manifest entry)
+        in order with the chosen engine; return the doc_ids of stand-off documents."""
+        if self.engine == "python":
+            return self.check_files_python(files, checker)
+        report = self.report
+        mark = (len(report.findings), report.files, report.readable, report.documents)
+        try:
+            return self.check_files_duckdb(files, checker)
+        except (_EngineFailed, HmeimimError):
+            # A file DuckDB or the row reader refuses: the Python checks report it as
+            # the reference does, from a clean slate.
+            del report.findings[mark[0] :]
+            report.files, report.readable, report.documents = mark[1:]
+        fresh = CorpusChecker(
+            self.schema, entity_ids=checker.entity_ids, claim_ids=checker.claim_ids
+        )
+        return self.check_files_python(files, fresh)
+
+    def check_files_python(
+        self, files: Sequence[tuple[Path, str, str | None, _Listed | None]], checker: CorpusChecker
+    ) -> set[str]:
+        for path, table, split, listed in files:
+            self.check_documents(path, checker, split, table=table, listed=listed)
+        return set(checker.lengths)
+
+    def open_table(
+        self, path: Path, table: str, split: str | None, listed: _Listed | None
+    ) -> _Opened:
+        """The file-level checks of `read_table`, without reading a row: the digest in
+        chunks, the footer, the schema, the features, the row counts."""
+        opened = _Opened(path, table, split)
+        self.report.files += 1
+        try:
+            if listed is not None and listed.digest is not None:
+                self.add_digest_finding(path, _file_digest(path), listed.digest, opened.findings)
+            else:
+                _file_digest(path)  # the E002/E023 of the reference reader, if any
+            parquet = open_parquet(path)
+            actual = parquet.schema_arrow
+            schema_findings = _schema_findings(path, actual, self.schema.arrow_schema(table))
+            if schema_findings:
+                opened.findings += schema_findings
+                return opened
+            self.check_hf_metadata(path, actual, table, opened.findings)
+        except HmeimimError as error:
+            opened.findings.append(Finding.from_error(error, file=str(path)))
+            return opened
+        rows = parquet.metadata.num_rows
+        for source, count in listed.rows if listed is not None else []:
+            if count != rows:
+                finding = Finding.of(
+                    "E009", file=str(path), actual=rows, source=source, listed=count
+                )
+                opened.findings.append(finding)
+        if listed is not None and table == "documents" and not rows:
+            opened.findings.append(Finding.of("E018", file=str(path)))
+        opened.parquet = parquet
+        return opened
+
+    def check_files_duckdb(
+        self, files: Sequence[tuple[Path, str, str | None, _Listed | None]], checker: CorpusChecker
+    ) -> set[str]:
+        opened = [
+            self.open_table(path, table, split, listed) for path, table, split, listed in files
+        ]
+        documents = [o for o in opened if o.parquet is not None and o.table == "documents"]
+        layers = [o for o in opened if o.parquet is not None and o.table != "documents"]
+        if len(layers) > 1:
+            raise _EngineFailed  # never in a release; the Python checks take any number
+        flagged = flag_rows(
+            self.schema,
+            [TableFile(o.path, o.split) for o in documents],
+            TableFile(layers[0].path) if layers else None,
+            entity_ids=checker.entity_ids,
+            claim_ids=checker.claim_ids,
+        )
+        if flagged is None:
+            raise _EngineFailed
+        rows = {id(o): flagged.documents[i] for i, o in enumerate(documents)}
+        rows.update({id(o): flagged.layers for o in layers})
+        for file in opened:
+            self.report.findings.extend(file.findings)
+            if file.parquet is not None:
+                self.check_flagged(file, file.parquet, rows[id(file)], checker)
+        return flagged.standoff
+
+    def check_flagged(
+        self, file: _Opened, parquet: pq.ParquetFile, rows: list[int], checker: CorpusChecker
+    ) -> None:
+        """The Python checks of the rows the rules flagged, as `check_documents` runs them."""
+        checker.file = str(file.path)
+        records = (record for _, record in parquet_rows_at(parquet, file.path, rows))
+        if file.table != "documents":
+            self.report.findings.extend(checker.check_layers(records))
+        else:
+            for record in records:
+                self.report.findings.extend(checker.check_document(record))
+                if file.split is not None and record.get("split") != file.split:
+                    self.add(
+                        Finding.of(
+                            "E007",
+                            file=str(file.path),
+                            doc_id=record.get("doc_id"),
+                            split=record.get("split"),
+                            file_name=file.path.name,
+                        )
+                    )
+            self.report.documents += parquet.metadata.num_rows
+        self.report.readable += 1
 
     # -- release folders ----------------------------------------------------------------------
 
@@ -498,24 +661,24 @@ class _Validator:
         if CLAIMS_FILE in to_read and CLAIMS_TABLE in self.schema.tables:
             claim_ids = self.read_claim_registry(folder / CLAIMS_FILE, to_read[CLAIMS_FILE])
         checker = CorpusChecker(self.schema, entity_ids=entity_ids, claim_ids=claim_ids)
+        files: list[tuple[Path, str, str | None, _Listed | None]] = []
         for split in SPLITS:
             file_name = f"{split}.parquet"
             if file_name in to_read:
                 listed = to_read[file_name] if manifest is not None else None
-                self.check_documents(folder / file_name, checker, split, listed=listed)
+                files.append((folder / file_name, "documents", split, listed))
         if ANNOTATORS_FILE in to_read:
             listed = to_read[ANNOTATORS_FILE] if manifest is not None else None
-            self.check_documents(
-                folder / ANNOTATORS_FILE, checker, None, table="annotator_layers", listed=listed
-            )
+            files.append((folder / ANNOTATORS_FILE, "annotator_layers", None, listed))
+        withheld = self.check_files(files, checker)
         if manifest is not None and "text_sha256" in self.schema.column_names("documents"):
-            self.check_standoff_listing(folder, manifest, checker)
+            self.check_standoff_listing(folder, manifest, withheld)
 
     def check_standoff_listing(
-        self, folder: Path, manifest: dict[str, Any], checker: CorpusChecker
+        self, folder: Path, manifest: dict[str, Any], withheld: set[str]
     ) -> None:
         """E321 where the manifest's `standoff` list and the documents without text differ."""
-        listed, withheld = set(standoff_listing(manifest)), set(checker.lengths)
+        listed = set(standoff_listing(manifest))
         for doc_id in sorted(listed ^ withheld):
             says = "lists it as stand-off" if doc_id in listed else "does not list it as stand-off"
             state = "withheld" if doc_id in withheld else "present"
@@ -581,7 +744,7 @@ class _Validator:
         checker = CorpusChecker(self.schema, entity_ids=entity_ids, claim_ids=claim_ids)
         split = path.stem if path.stem in SPLITS else None
         table = "annotator_layers" if path.name == ANNOTATORS_FILE else "documents"
-        self.check_documents(path, checker, split, table=table)
+        self.check_files([(path, table, split, None)], checker)
 
 
 def _renamed(finding: Finding, old: str, new: str) -> Finding:
@@ -591,10 +754,16 @@ def _renamed(finding: Finding, old: str, new: str) -> Finding:
     return dataclasses.replace(finding, file=file, message=finding.message.replace(old, new))
 
 
-def validate_staged_release(folder: Path, *, schema: Schema, final: Path) -> list[Finding]:
+class _EngineFailed(Exception):
+    """DuckDB could not check the files; the Python checks take over."""
+
+
+def validate_staged_release(
+    folder: Path, *, schema: Schema, final: Path, engine: str = "duckdb"
+) -> list[Finding]:
     """Every finding of `hmeimim validate` on the release in `folder`, written with
     `schema`, that is about to be renamed to `final`; findings name `final`."""
-    validator = _Validator(schema)
+    validator = _Validator(schema, engine)
     validator.validate_release(folder, schema=schema, name=final.name)
     return [_renamed(f, str(folder), str(final)) for f in validator.report.findings]
 
@@ -608,14 +777,20 @@ def validate_paths(
     *,
     schema: Schema | None = None,
     handlers: Mapping[str, Handler] | None = None,
+    engine: str = "duckdb",
 ) -> Report:
     """Validate release folders, authoring folders and Parquet files; all releases by default.
 
     `schema` is the schema for authoring folders and loose files (default: the
     checkout's); releases use their own. `handlers` check other files by suffix (such
-    as ".json"). Raises `HmeimimError` (E016) only when there is nothing to validate.
+    as ".json"). `engine` (one of `ENGINES`) checks the rows of Parquet files: "duckdb"
+    runs vectorized rules and the Python checks only on the rows they flag, "python"
+    runs the Python checks on every row; both give the same findings. Raises
+    `HmeimimError` (E016) only when there is nothing to validate.
     """
-    validator = _Validator(schema or load_schema())
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    validator = _Validator(schema or load_schema(), engine)
     targets = list(paths) if paths else default_paths()
     if not targets:
         raise HmeimimError("E016", str(corpus_dir()))
