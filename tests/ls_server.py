@@ -208,7 +208,9 @@ def running_label_studio(
         )
     else:
         admin_email = admin_email or "admin@example.com"
-        admin_password = admin_password or secrets.token_urlsafe(12)
+        # Hex, never URL-safe base64: a password starting with "-" is read by
+        # label-studio's argument parser as an option (seen: "expected one argument").
+        admin_password = admin_password or secrets.token_hex(12)
         api_key = api_key or secrets.token_hex(20)  # 40 hex chars, like LS's own tokens
         if len(api_key) <= 5:
             raise ValueError("label-studio ignores user tokens of 5 characters or fewer")
@@ -330,7 +332,7 @@ def create_user(
     organization.  An existing email is left unchanged (its token is then
     read back with ``label-studio user``).
     """
-    password = password or secrets.token_urlsafe(12)
+    password = password or secrets.token_hex(12)
     api_key = api_key or secrets.token_hex(20)
     if len(api_key) <= 5:
         raise ValueError("label-studio ignores user tokens of 5 characters or fewer")
