@@ -54,6 +54,16 @@ def text_fingerprint(text: str) -> tuple[str, int]:
     return hashlib.sha256(text.encode("utf-8")).hexdigest(), len(text)
 
 
+def with_text(record: Record, text: str) -> Record:
+    """A stand-off document, or one of its raw layers, with the text back: `text` (on a
+    document) and every span's text as the slice of its offsets."""
+    spans = [{**s, "text": text[s["start"] : s["end"]]} for s in record.get("spans") or []]
+    filled = {**record, "spans": spans}
+    if "text" in record:
+        filled["text"] = text
+    return filled
+
+
 def with_fingerprint(doc: Record, columns: frozenset[str]) -> Record:
     """`doc` with `text_sha256` and `text_length` computed from its text, where the
     schema's documents table (`columns`) has them and the text is there."""

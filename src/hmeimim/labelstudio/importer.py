@@ -45,6 +45,7 @@ from hmeimim.model import (
     CorpusRecords,
     text_fingerprint,
     with_fingerprint,
+    with_text,
 )
 from hmeimim.schema.declaration import Schema, load_schema
 from hmeimim.schema.jsonschema import record_json_schema
@@ -121,15 +122,6 @@ def _same_text(known: dict[str, Any], text: str) -> bool:
     """Whether `text` is the text a stand-off document's fingerprint names."""
     digest, length = text_fingerprint(text)
     return (digest, length) == (known.get("text_sha256"), known.get("text_length"))
-
-
-def _with_text(record: dict[str, Any], text: str) -> dict[str, Any]:
-    """A stand-off document (or raw layer) with its text, and its spans' texts, back."""
-    spans = [{**s, "text": text[s["start"] : s["end"]]} for s in record.get("spans") or []]
-    filled = {**record, "spans": spans}
-    if "text" in record:
-        filled["text"] = text
-    return filled
 
 
 def _new_document_meta(task: ParsedTask, schema: Schema) -> dict[str, Any]:
@@ -281,7 +273,7 @@ def import_export(
         if known is not None and known["text"] is None and _same_text(known, task.text):
             # A stand-off document of the base: the task carries the text it withholds.
             texts_from_tasks[task.doc_id] = task.text
-            known = base_docs[task.doc_id] = _with_text(known, task.text)
+            known = base_docs[task.doc_id] = with_text(known, task.text)
         # Both sides in the stored form: `\r\n` or another normalization is no change.
         if known is not None and known["text"] != task.text:
             result.findings.append(
@@ -304,7 +296,7 @@ def import_export(
     documents = dict(base_docs)
     layers = {
         (r["doc_id"], r["annotator"]): (
-            _with_text(r, texts_from_tasks[r["doc_id"]]) if r["doc_id"] in texts_from_tasks else r
+            with_text(r, texts_from_tasks[r["doc_id"]]) if r["doc_id"] in texts_from_tasks else r
         )
         for r in base_records.annotator_layers
     }

@@ -26,7 +26,13 @@ from typing import Any
 from hmeimim.authoring.extract import extract_html
 from hmeimim.authoring.text import ingest_text
 from hmeimim.errors import Finding, HmeimimError
-from hmeimim.model import MANIFEST_EXTRAS, STANDOFF_KEY, CorpusRecords, Record, text_fingerprint
+from hmeimim.model import (
+    MANIFEST_EXTRAS,
+    STANDOFF_KEY,
+    CorpusRecords,
+    text_fingerprint,
+    with_text,
+)
 from hmeimim.paths import corpus_dir, schema_dir
 from hmeimim.release.build import Rejected
 from hmeimim.storage.files import read_bytes, writing
@@ -82,11 +88,6 @@ def _stored_text(path: Path) -> str:
     return ingest_text(decoded)
 
 
-def _filled(record: Record, text: str) -> Record:
-    spans = [{**s, "text": text[s["start"] : s["end"]]} for s in record.get("spans") or []]
-    return {**record, "spans": spans}
-
-
 def rehydrate(*, copies: Path, out: Path, version: str | None = None) -> RehydrateResult:
     """Write release `version` (default: the latest) with its withheld texts filled in
     from `copies`, as the local corpus root `out` (see the module docstring)."""
@@ -135,13 +136,11 @@ def rehydrate(*, copies: Path, out: Path, version: str | None = None) -> Rehydra
     result.rehydrated = sorted(texts)
     filled = CorpusRecords(
         documents=[
-            _filled({**d, "text": texts[d["doc_id"]]}, texts[d["doc_id"]])
-            if d["doc_id"] in texts
-            else d
+            with_text(d, texts[d["doc_id"]]) if d["doc_id"] in texts else d
             for d in records.documents
         ],
         annotator_layers=[
-            _filled(layer, texts[layer["doc_id"]]) if layer["doc_id"] in texts else layer
+            with_text(layer, texts[layer["doc_id"]]) if layer["doc_id"] in texts else layer
             for layer in records.annotator_layers
         ],
         entities=records.entities,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,13 +81,11 @@ def open_parquet(path: Path, data: bytes | None = None) -> pq.ParquetFile:
         raise HmeimimError("E001", str(path), format="Parquet", reason=reason) from None
 
 
-def parquet_rows(
-    parquet: pq.ParquetFile, path: Path, batch_size: int = 256
-) -> Iterator[dict[str, Any]]:
-    """Stream the rows of an open Parquet file as plain dicts; damage is E001 naming `path`."""
+@contextmanager
+def _reading_rows(path: Path) -> Iterator[None]:
+    """Damage met while reading rows becomes E001 (or E023) naming `path`."""
     try:
-        for batch in parquet.iter_batches(batch_size=batch_size):
-            yield from batch.to_pylist()
+        yield
     except UnicodeDecodeError as error:
         reason = f"a string column holds invalid UTF-8: {error}"
         raise HmeimimError("E001", str(path), format="Parquet", reason=reason) from None
@@ -97,13 +96,22 @@ def parquet_rows(
         raise HmeimimError("E001", str(path), format="Parquet", reason=reason) from None
 
 
+def parquet_rows(
+    parquet: pq.ParquetFile, path: Path, batch_size: int = 256
+) -> Iterator[dict[str, Any]]:
+    """Stream the rows of an open Parquet file as plain dicts; damage is E001 naming `path`."""
+    with _reading_rows(path):
+        for batch in parquet.iter_batches(batch_size=batch_size):
+            yield from batch.to_pylist()
+
+
 def parquet_rows_at(
     parquet: pq.ParquetFile, path: Path, rows: Sequence[int]
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """The rows numbered `rows` (ascending, 0-based) of an open Parquet file, with their
     numbers, as plain dicts; only the row groups that hold them are read. Damage is E001
     naming `path`, as in `parquet_rows`."""
-    try:
+    with _reading_rows(path):
         wanted, start = list(rows), 0
         for group in range(parquet.metadata.num_row_groups):
             size = parquet.metadata.row_group(group).num_rows
@@ -113,14 +121,6 @@ def parquet_rows_at(
                 table = parquet.read_row_group(group).take(pa.array(local, pa.int64()))
                 yield from zip((start + i for i in local), table.to_pylist(), strict=True)
             start += size
-    except UnicodeDecodeError as error:
-        reason = f"a string column holds invalid UTF-8: {error}"
-        raise HmeimimError("E001", str(path), format="Parquet", reason=reason) from None
-    except (OSError, pa.ArrowException) as error:
-        raise _unreadable(path, error) from None
-    except (ValueError, OverflowError) as error:
-        reason = f"a value cannot be read: {error}"
-        raise HmeimimError("E001", str(path), format="Parquet", reason=reason) from None
 
 
 def iter_records(path: Path, batch_size: int = 256) -> Iterator[dict[str, Any]]:
