@@ -19,19 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hmeimim.errors import Finding, HmeimimError
-from hmeimim.labelstudio.importer import check_export
 from hmeimim.paths import project_root
-from hmeimim.publish.derived import behind_releases, check_published, write_generated
-from hmeimim.release.make import (
-    ReleaseResult,
-    release_date,
-    release_lock,
-    write_next_release,
-)
 from hmeimim.schema.declaration import Schema
 from hmeimim.validation import validate
+
+if TYPE_CHECKING:
+    from hmeimim.release.make import ReleaseResult
 
 
 def validate_paths(
@@ -42,14 +38,23 @@ def validate_paths(
     `engine`: "duckdb" (vectorized rules, Python checks on flagged rows) or "python"
     (Python checks on every row); the findings are the same."""
     report = validate.validate_paths(
-        paths, schema=schema, handlers={".json": check_export}, engine=engine
+        paths, schema=schema, handlers={".json": _check_export}, engine=engine
     )
     if not paths:
         report.findings.extend(_stale_derived_files())
     return report
 
 
+def _check_export(path: Path, report: validate.Report, schema: Schema) -> None:
+    # Imported here: the Label Studio importer is needed only when an export is given.
+    from hmeimim.labelstudio.importer import check_export
+
+    check_export(path, report, schema)
+
+
 def _stale_derived_files() -> list[Finding]:
+    from hmeimim.publish.derived import behind_releases
+
     root = project_root()
     try:
         behind = behind_releases(root)
@@ -72,6 +77,9 @@ def make_release(
     allow_removal: bool = False,
 ) -> ReleaseResult:
     """Write the next version (see `release.make`) and refresh the derived files."""
+    from hmeimim.publish.derived import check_published, write_generated
+    from hmeimim.release.make import release_date, release_lock, write_next_release
+
     released = release_date(bump, released)
     root = root or project_root()
     with release_lock(root):

@@ -2,40 +2,29 @@
 
 Library errors (`HmeimimError`) become a located, coded message on stderr and exit
 status 2 here, and only here. Exit status 1 means the command ran and found problems.
+Each command imports the library functions it calls when it runs: a `validate` or a
+`summary` then starts without loading ingest's, Label Studio's or rendering's modules.
 """
 
 from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
-from hmeimim.actions import make_release, validate_paths
-from hmeimim.authoring.ingest import ingest_paths
 from hmeimim.errors import Finding, HmeimimError, TextsWithheld
-from hmeimim.labelstudio.agreement import agreement_report, render_agreement
-from hmeimim.labelstudio.client import pull, push
-from hmeimim.labelstudio.importer import import_export, write_import
-from hmeimim.labelstudio.mapping import label_config
-from hmeimim.labelstudio.tasks import iter_tasks, write_tasks
 from hmeimim.paths import corpus_dir
-from hmeimim.publish.derived import stale_files, write_generated
-from hmeimim.release.build import build_release
-from hmeimim.release.diff import diff_releases, render_text
-from hmeimim.release.rehydrate import rehydrate
-from hmeimim.release.reproduce import reproduce
-from hmeimim.render.site import render_pages
-from hmeimim.storage.files import write_text_atomic
-from hmeimim.storage.releases import list_releases
-from hmeimim.views.spacy import export_spacy
-from hmeimim.views.summary import summarize
+from hmeimim.progress import reporting
 
 DEFAULT_SOURCES = corpus_dir() / "sources"
 
@@ -48,7 +37,8 @@ class _ErrorBoundary(TyperGroup):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", TextsWithheld)
                 try:
-                    return super().invoke(ctx)
+                    with _progress_bar():
+                        return super().invoke(ctx)
                 finally:
                     # A reader's notice (texts withheld) is a message like any finding.
                     for warning in caught:
@@ -57,6 +47,26 @@ class _ErrorBoundary(TyperGroup):
         except HmeimimError as error:
             err.print(error.render(), markup=False)
             raise typer.Exit(2) from None
+
+
+@contextmanager
+def _progress_bar() -> Iterator[None]:
+    """A rich progress bar on stderr for the library's long steps, when stderr is a
+    terminal; nothing at all when it is piped or redirected."""
+    if not err.is_terminal:
+        yield
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        steps: dict[str, TaskID] = {}
+
+        def show(label: str, completed: float, total: float | None) -> None:
+            if label not in steps:
+                steps[label] = bar.add_task(label, total=total)
+            bar.update(steps[label], completed=completed, total=total)
+
+        with reporting(show):
+            yield
 
 
 app = typer.Typer(
@@ -119,6 +129,7 @@ def validate_cli(
     ] = Engine.duckdb,
 ) -> None:
     """Check releases or Parquet files; exit 0 clean, 1 findings, 2 nothing readable."""
+    from hmeimim.actions import validate_paths
 
     report = validate_paths(paths=paths or None, engine=engine.value)
     if output is OutputFormat.json:
@@ -142,6 +153,7 @@ def summary_cli(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """Print what a release holds: documents, spans per layer and label, frames, stances."""
+    from hmeimim.views.summary import summarize
 
     summary = summarize(version=version)
     if output is OutputFormat.json:
@@ -185,6 +197,7 @@ def render_cli(
     ] = None,
 ) -> None:
     """Write static HTML review pages: one per document (gold and raw layers) and index.html."""
+    from hmeimim.render.site import render_pages
 
     result = render_pages(out=out_dir, doc_ids=doc_ids, release=release, sources=sources)
     out.print(f"wrote {result.index} and {len(result.pages)} document page(s)", markup=False)
@@ -202,6 +215,8 @@ def build_cli(
 
     Nothing is written if any input is invalid.
     """
+    from hmeimim.release.build import build_release
+
     result = build_release(
         version=version, released=released, parent=parent, sources=sources, out=out_dir
     )
@@ -243,6 +258,8 @@ def ingest_cli(
 
     Options override the metadata found in a page or a JSON line.
     """
+    from hmeimim.authoring.ingest import ingest_paths
+
     given = {
         "doc_id": doc_id,
         "title": title,
@@ -269,6 +286,7 @@ def generate_cli(
     ] = False,
 ) -> None:
     """Regenerate the files derived from schema/ and the releases (or check them)."""
+    from hmeimim.publish.derived import stale_files, write_generated
 
     paths = stale_files() if check else write_generated()
     verb = "stale" if check else "wrote"
@@ -289,6 +307,7 @@ def export_spacy_cli(
     version: Annotated[str | None, typer.Option(help="Release version (default: latest)")] = None,
 ) -> None:
     """Write one spaCy DocBin per split (train.spacy, validation.spacy, test.spacy)."""
+    from hmeimim.views.spacy import export_spacy
 
     written = export_spacy(out_dir=out_dir, version=version)
     for split, path in written.items():
@@ -323,6 +342,7 @@ def release_cli(
     ] = False,
 ) -> None:
     """Write the next version from corpus/sources, atomically, with its changelog entry."""
+    from hmeimim.actions import make_release
 
     result = make_release(
         bump=bump.value,
@@ -341,6 +361,7 @@ def diff_cli(
     output: FormatOption = OutputFormat.text,
 ) -> None:
     """What changed between two releases, keyed by doc_id, span_id, frame_id, stance_id."""
+    from hmeimim.release.diff import diff_releases, render_text
 
     diff = diff_releases(old, new)
     if output is OutputFormat.json:
@@ -354,6 +375,8 @@ def reproduce_cli(
     version: Annotated[str | None, typer.Argument(help="Version (default: every release)")] = None,
 ) -> None:
     """Rebuild releases from their kept inputs and compare sha256; exit 1 on any difference."""
+    from hmeimim.release.reproduce import reproduce
+    from hmeimim.storage.releases import list_releases
 
     versions = [version] if version else [str(v) for v, _ in list_releases()]
     results = {v: reproduce(v) for v in versions}
@@ -380,6 +403,7 @@ def rehydrate_cli(
     version: Annotated[str | None, typer.Option(help="Release version (default: latest)")] = None,
 ) -> None:
     """Fill the texts of a stand-off release in from your own copies, checked by sha256."""
+    from hmeimim.release.rehydrate import rehydrate
 
     result = rehydrate(copies=copies, out=out_dir, version=version)
     _render_all(result.notices)
@@ -414,6 +438,8 @@ def ls_config_cli(
     ] = None,
 ) -> None:
     """Print (or write) the labeling config XML generated from schema/."""
+    from hmeimim.labelstudio.mapping import label_config
+    from hmeimim.storage.files import write_text_atomic
 
     xml = label_config()
     if output is None:
@@ -433,6 +459,7 @@ def ls_export_cli(
     sources: SourcesOption = None,
 ) -> None:
     """Write one Label Studio task per document, region ids = span ids."""
+    from hmeimim.labelstudio.tasks import iter_tasks, write_tasks
 
     count = write_tasks(output, iter_tasks(version, as_=as_.value, sources=sources))
     out.print(f"wrote {count} task(s) to {output}", markup=False)
@@ -455,6 +482,7 @@ def ls_import_cli(
     ] = False,
 ) -> None:
     """Turn an export into a validated authoring folder; nothing is written on any finding."""
+    from hmeimim.labelstudio.importer import import_export, write_import
 
     result = import_export(export, base=base, gold=gold, allow_removal=allow_removal)
     _render_all(result.notices)
@@ -485,6 +513,7 @@ def ls_push_cli(
 
     The API key is read from LABEL_STUDIO_API_KEY and never printed.
     """
+    from hmeimim.labelstudio.client import push
 
     pushed = push(url=url, title=project, version=version, as_=as_.value, sources=sources)
     out.print(
@@ -505,6 +534,7 @@ def ls_pull_cli(
 
     The API key is read from LABEL_STUDIO_API_KEY and never printed.
     """
+    from hmeimim.labelstudio.client import pull
 
     pulled = pull(url=url, title=project, out=output, timeout=timeout)
     out.print(f"wrote {output} ({pulled.tasks} task(s), export {pulled.export_id})", markup=False)
@@ -528,6 +558,7 @@ def agreement_cli(
 ) -> None:
     """Inter-annotator agreement of an export, a release or an authoring folder: span,
     frame and stance F1 per pair of annotators, Krippendorff's alpha."""
+    from hmeimim.labelstudio.agreement import agreement_report, render_agreement
 
     report = agreement_report(export=export, release=release, sources=sources, doc_ids=doc)
     if report.findings:

@@ -33,6 +33,7 @@ from typing import Any
 from hmeimim.errors import Finding, HmeimimError, TextsWithheld
 from hmeimim.labelstudio.mapping import TEXT_CONTROL
 from hmeimim.model import ANNOTATION_KEYS, TEXT_COLUMNS
+from hmeimim.progress import counted
 from hmeimim.schema.declaration import Schema, load_schema
 from hmeimim.storage.files import atomic_stream, writing
 from hmeimim.storage.records import iter_documents
@@ -279,10 +280,17 @@ def iter_tasks(
     `ls import` merges them into.
     """
     folder = release_dir(version)
-    resolved = str(read_manifest(folder).get("version"))
+    manifest = read_manifest(folder)
+    resolved = str(manifest.get("version"))
     if sources is None:
         schema = load_schema()
-        for document in iter_documents(resolved):
+        listed = manifest.get("files")
+        total = sum(
+            int(entry.get("rows", 0))
+            for entry in (listed.values() if isinstance(listed, dict) else [])
+            if isinstance(entry, dict) and entry.get("table") == "documents"
+        )
+        for document in counted(iter_documents(resolved), "ls export: tasks", total):
             yield from build_tasks([document], version=resolved, as_=as_, schema=schema)
         return
     if not sources.is_dir():

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from hmeimim.progress import PROGRESS_INTERVAL, progress_wanted, report_progress
 from hmeimim.schema.declaration import Schema
 from hmeimim.validation.rules import DOCUMENTS, LAYERS, LISTS, RuleSet, rule_set, sql_string
 
@@ -34,7 +36,10 @@ _MISTAKES = (
     duckdb.CatalogException,
     duckdb.NotImplementedException,
 )
-MEMORY_LIMIT = os.environ.get("HMEIMIM_DUCKDB_MEMORY", "2GB")
+# DuckDB's buffers (temporary tables of span ids and frames, join and sort state) stay
+# under this and spill to the scratch folder beyond it, so the whole process stays under
+# 1 GB whatever the corpus size: about 700 MB at 100k documents (docs/benchmarks.md).
+MEMORY_LIMIT = os.environ.get("HMEIMIM_DUCKDB_MEMORY", "512MB")
 
 
 @dataclass
@@ -99,10 +104,42 @@ class _Run:
                 "preserve_insertion_order": False,
             }
         )
-        # The library never prints; DuckDB would draw a bar on long queries.
-        self.con.execute("SET enable_progress_bar = false")
+        # The library never prints: DuckDB tracks a long query's progress for a caller's
+        # progress sink (see `run`) but never draws its own bar.
+        self.con.execute(f"SET enable_progress_bar = {str(progress_wanted()).lower()}")
+        self.con.execute("SET enable_progress_bar_print = false")
         self.links = 0
         self.fingerprint = {"text_sha256", "text_length"} <= schema.column_names(DOCUMENTS)
+
+    def run(self, sql: str, label: str) -> None:
+        """Execute `sql`; with a progress sink, in a worker thread while this one reports
+        DuckDB's estimate of how far the query is (percent)."""
+        if not progress_wanted():
+            self.con.execute(sql)
+            return
+        failed: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                self.con.execute(sql)
+            except BaseException as error:  # handed to the calling thread below
+                failed.append(error)
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(PROGRESS_INTERVAL)
+                done = self.con.query_progress()
+                if done >= 0:
+                    report_progress(label, done, 100)
+        except BaseException:
+            self.con.interrupt()  # e.g. Ctrl-C: stop the query, not only the wait
+            worker.join()
+            raise
+        if failed:
+            raise failed[0]
+        report_progress(label, 100, 100)
 
     def link(self, path: Path) -> str:
         """A plain name for `path`, so that no character of it is read as a glob."""
@@ -135,7 +172,7 @@ class _Run:
                 f"INSERT INTO {name} SELECT unnest($ids::VARCHAR[])", {"ids": sorted(ids)}
             )
 
-    def views(self, records: str, offsets: str) -> None:
+    def views(self, records: str, offsets: str, label: str) -> None:
         con = self.con
         con.execute(f"CREATE OR REPLACE VIEW records AS {records}")
         con.execute(f"CREATE OR REPLACE VIEW offsets AS {offsets}")
@@ -145,15 +182,17 @@ class _Run:
             f"{name} := {_span_field(self.schema, name)}"
             for name in ("span_id", "layer", "label", "entity_id", "claim_id")
         )
-        con.execute(
+        self.run(
             "CREATE OR REPLACE TEMP TABLE spans AS SELECT _f, _r, struct_pack("
-            f"{links}) AS s FROM (SELECT _f, _r, unnest(spans) AS s FROM records)"
+            f"{links}) AS s FROM (SELECT _f, _r, unnest(spans) AS s FROM records)",
+            f"validate: reading the spans of {label}",
         )
         for column, alias in (("attributions", "a"), ("stances", "st")):
             relation = LISTS[column][1]
-            con.execute(
+            self.run(
                 f"CREATE OR REPLACE TEMP TABLE {relation} AS "
-                f"SELECT _f, _r, unnest({column}) AS {alias} FROM records"
+                f"SELECT _f, _r, unnest({column}) AS {alias} FROM records",
+                f"validate: reading the {column} of {label}",
             )
 
     def flagged(self, rules: RuleSet) -> str:
@@ -194,9 +233,13 @@ class _Run:
                 self.union([layers]),
                 "SELECT l._f, l._r, d.text AS _text, d._n, d._length, unnest(l.spans) AS s "
                 "FROM records l LEFT JOIN documents d ON d.doc_id = l.doc_id",
+                "annotator layers",
             )
             rules = rule_set(self.schema, LAYERS, **known)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE layer_flags AS {self.flagged(rules)}")
+            self.run(
+                f"CREATE OR REPLACE TEMP TABLE layer_flags AS {self.flagged(rules)}",
+                "validate: rules on annotator layers",
+            )
             flagged.layers = sorted(
                 r for (r,) in con.execute("SELECT _r FROM layer_flags").fetchall()
             )
@@ -212,9 +255,10 @@ class _Run:
                 "SELECT _f, _r, _text, _n, _length, unnest(spans) AS s FROM (SELECT _f, _r, "
                 f"text AS _text, length(text) AS _n, {self.standoff_length('')} AS _length, "
                 "spans FROM records)",
+                "documents",
             )
             rules = rule_set(self.schema, DOCUMENTS, **known)
-            con.execute(f"INSERT INTO doc_flags {self.flagged(rules)}")
+            self.run(f"INSERT INTO doc_flags {self.flagged(rules)}", "validate: rules on documents")
             for f, r in con.execute(
                 "SELECT DISTINCT _f, _r FROM doc_flags ORDER BY 1, 2"
             ).fetchall():
