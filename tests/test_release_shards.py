@@ -259,6 +259,13 @@ def test_croissant_lists_every_shard_and_reads_the_split_from_their_set(root: Pa
     assert train["field"][0]["source"]["fileSet"] == {"@id": "train-files"}
     test = next(r for r in document["recordSet"] if r["@id"] == "test")
     assert test["field"][0]["source"]["fileObject"] == {"@id": "test.parquet"}
+    # mlcroissant reads the split from the set of its files (paths relative to the root).
+    import mlcroissant as mlc
+
+    (root / "croissant.json").write_text(json.dumps(document), encoding="utf-8")
+    records = mlc.Dataset(jsonld=str(root / "croissant.json")).records("train")
+    doc_ids = sorted(r["train/doc_id"].decode() for r in records)
+    assert doc_ids == sorted(d for d, _ in _expected("1.3.0")["train"])
 
 
 def test_rebuilding_a_sharded_release_gives_the_same_bytes(tmp_path: Path, root: Path) -> None:

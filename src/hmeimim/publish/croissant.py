@@ -1,8 +1,9 @@
 """croissant.json: Croissant 1.1 metadata of the latest release, with the RAI fields.
 
 The file lists every file of the latest release with its sha256 and size, and one
-record set per split file (documents with nested `spans`, `attributions` and
-`stances`, each an array of records) plus the entity registry. Fields and types come
+record set per split (documents with nested `spans`, `attributions` and `stances`, each
+an array of records; read from the split's file, or from a `FileSet` of its files when
+the release writes it in several) plus the entity registry. Fields and types come
 from the schema declaration; licenses, description and the Responsible-AI fields from
 `corpus/release.yaml`. `contentUrl`s are relative to the repository root, where the
 file lives, so `mlcroissant` reads the local Parquet. The document is built with

@@ -13,11 +13,13 @@ synthetic text) to 5 kB (the corpus's own reports) compressed; a group is then a
 per-group overhead (footer entries, statistics, dictionary pages), small enough that a
 split file of `writer.SHARD_ROWS` documents has some fifty groups for Spark and DuckDB to
 read in parallel, and that a streaming reader holds tens of megabytes, not the file.
-Every file of the releases up to 1.2.0 has fewer rows, one group each. A file that cannot be opened or
-read to the end raises `HmeimimError` E001 (E002 when it is missing, E023 when the
-system will not let it be read), never an Arrow or a decoding traceback: a string
-column that holds invalid UTF-8, or a value Python cannot represent (a date far out
-of range), is E001 like any other damage. A write the system refuses is E024.
+Every file of the releases up to 1.2.0 has fewer rows, one group each.
+
+A file that cannot be opened or read to the end raises `HmeimimError` E001 (E002 when it
+is missing, E023 when the system will not let it be read), never an Arrow or a decoding
+traceback: a string column that holds invalid UTF-8, or a value Python cannot represent
+(a date far out of range), is E001 like any other damage. A write the system refuses is
+E024.
 """
 
 from __future__ import annotations

@@ -100,16 +100,17 @@ def file_table(name: str) -> str | None:
 
 def split_listing(manifest: dict[str, Any]) -> dict[str, list[str]]:
     """The document files a manifest lists, by split (in `SPLITS` order), each split's in
-    shard order. An entry's `table` and `split` say what it holds; a hand-made entry
-    without them is taken by its name. Validation checks that entries, names and the
-    documents inside agree."""
+    shard order. An entry's `table` and `split` say what it holds (a hand-made entry
+    without them is taken by its name); only files with a split file's name are listed,
+    the ones validation reads. Validation checks that entries, names and the documents
+    inside agree."""
     found: dict[str, list[str]] = {}
     files = manifest.get("files")
     for name, entry in (files if isinstance(files, dict) else {}).items():
         said = entry if isinstance(entry, dict) else {}
         table = said.get("table", file_table(name))
         split = said.get("split", split_of_name(name))
-        if table == "documents" and split in SPLITS:
+        if table == "documents" and split in SPLITS and file_table(name) == "documents":
             found.setdefault(str(split), []).append(name)
     return {split: sorted(found[split]) for split in SPLITS if split in found}
 

@@ -5,13 +5,15 @@ cut into the fewest files of at most that many documents each (`-(-rows // SHARD
 files, sizes differing by one document at most), in doc_id order and named as Hugging
 Face names shards: `train-00000-of-00003.parquet`, ... (`releases.split_file_names`).
 `datasets` maps such names to their split by its default patterns, and DuckDB and Spark
-read a split's files together (`train*.parquet`, or the manifest's list). 50,000 documents of the size of a real
-report (5 kB of text with some 30 spans, 6 frames and 4 stances: 1 to 5 kB a row
-compressed, see `storage.parquet`) make files of 50 to 250 MB: a size the Hub and
-`datasets` handle well (one download and one cache entry a file), and one that Spark and
-DuckDB cut by row group (some fifty of `parquet.ROW_GROUP_ROWS` rows a file) to read in
-parallel. Every release up to 1.2.0 has splits far below that, so they keep their
-single files and `hmeimim reproduce` gives them byte for byte.
+read a split's files together (`train*.parquet`, or the manifest's list).
+
+50,000 documents of the size of a real report (5 kB of text with some 30 spans, 6 frames
+and 4 stances: 1 to 5 kB a row compressed, see `storage.parquet`) make files of 50 to
+250 MB: a size the Hub and `datasets` handle well (one download and one cache entry a
+file), and one that Spark and DuckDB cut by row group (some fifty of
+`parquet.ROW_GROUP_ROWS` rows a file) to read in parallel. Every release up to 1.2.0 has
+splits far below that, so they keep their single files and `hmeimim reproduce` gives
+them byte for byte.
 
 Each file's manifest entry gives its table, split, rows, bytes, sha256 and
 `row_group_rows` (the rows per row group it was written with; manifests before release
