@@ -76,15 +76,31 @@ for folder in sys.argv[1:]:
     for path in sorted(glob.glob(folder + "/*.parquet")):
         pq.read_table(path)
 """
-TO_JSON = """
-import glob, json, sys
+# The document files as the manifest lists them (a large split is several files), in
+# split order and each split's in shard order.
+LISTED = """
+def document_files(folder):
+    with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
+        files = json.load(f)["files"]
+    order = ("train", "validation", "test")
+    names = [n for n, e in files.items() if e.get("table") == "documents"]
+    names.sort(key=lambda n: (order.index(files[n]["split"]), n))
+    return [os.path.join(folder, n) for n in names]
+"""
+TO_JSON = (
+    """
+import glob, json, os, sys
 import pyarrow.parquet as pq
+"""
+    + LISTED
+    + """
 rows = []
-for split in ("train", "validation", "test"):
-    rows += pq.read_table(f"{sys.argv[1]}/{split}.parquet").to_pylist()
+for path in document_files(sys.argv[1]):
+    rows += pq.read_table(path).to_pylist()
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     json.dump(rows, out, separators=(",", ":"), ensure_ascii=False, default=str)
 """
+)
 JSON_LOAD = """
 import json, sys
 with open(sys.argv[1], encoding="utf-8") as f:
@@ -100,14 +116,18 @@ getattr(hmeimim, sys.argv[2])(sys.argv[1])
 """
 # Read every authoring file with libyaml and write the rows as Parquet: the floor of
 # what `release` must do (it also validates, diffs and keeps a copy of its inputs).
-YAML_TO_PARQUET = """
-import os, sys
+YAML_TO_PARQUET = (
+    """
+import json, os, sys
 import pyarrow as pa, pyarrow.parquet as pq, yaml
+"""
+    + LISTED
+    + """
 sources, release, out = sys.argv[1:4]
 def read(path):
     with open(path, "rb") as f:
         return yaml.load(f, Loader=yaml.CSafeLoader)
-docs_schema = pq.read_schema(os.path.join(release, "train.parquet"))
+docs_schema = pq.read_schema(document_files(release)[0])
 layer_schema = pq.read_schema(os.path.join(release, "annotators.parquet"))
 splits = {"train": [], "validation": [], "test": []}
 for doc_id in sorted(os.listdir(os.path.join(sources, "documents"))):
@@ -136,6 +156,7 @@ for name in ("entities", "claims"):
     rows = read(os.path.join(sources, name + ".yaml"))
     pq.write_table(pa.Table.from_pylist(rows), os.path.join(out, name + ".parquet"), **options)
 """
+)
 
 
 def progress(message: str) -> None:

@@ -26,7 +26,10 @@ document; every split, by the split rule; CC-BY-4.0 texts. Document i is drawn f
 
 Memory stays bounded by a chunk of documents: the Parquet files are written row group
 by row group (the settings and sort order of `storage.parquet.write_parquet`, so the
-bytes equal those `write_release` gives), and the authoring folder chunk by chunk.
+bytes equal those `write_release` gives), and the authoring folder chunk by chunk. A
+split of more than `--shard-rows` documents (default: `storage.writer.SHARD_ROWS`) is
+then cut into several files, named and cut as `write_release` does (`split_shards`'s
+`split_file_names` and `shard_bounds`), streaming the one file into its parts.
 Progress goes to stderr.
 """
 
@@ -61,13 +64,15 @@ from hmeimim.release.build import sources_digest
 from hmeimim.schema.declaration import Schema, read_schema
 from hmeimim.storage.counts import annotation_counts
 from hmeimim.storage.files import sha256_of, staged_folder, write_text_atomic
-from hmeimim.storage.parquet import table_from_records, write_parquet
+from hmeimim.storage.parquet import ROW_GROUP_ROWS, table_from_records, write_parquet
+from hmeimim.storage.releases import ROW_GROUP_KEY, split_file_names
+from hmeimim.storage.writer import SHARD_ROWS, shard_bounds, shard_count
 
 REPO = Path(__file__).resolve().parent.parent
 VERSION = "1.0.0"
 RELEASED = "2026-01-01"
 ORIGIN = "scripts/synthesize.py"
-ROW_GROUP = 1024  # storage.parquet.write_parquet's row group size
+ROW_GROUP = ROW_GROUP_ROWS  # storage.parquet.write_parquet's row group size
 CHUNK = 1000  # documents held in memory at once
 LAYER_EVERY = 10  # every tenth document has two raw annotator layers
 ANNOTATORS = ("synth-a", "synth-b")
@@ -665,6 +670,25 @@ class TableStream:
             self.writer.close()
 
 
+def reshard(path: Path, split: str, count: int, schema: Schema) -> dict[str, int]:
+    """Cut the file of one split (rows in doc_id order) into `count` files as
+    `write_release` cuts and names them, streaming; the rows of each, by name."""
+    parquet = pq.ParquetFile(path)
+    rows = (r for batch in parquet.iter_batches(batch_size=ROW_GROUP) for r in batch.to_pylist())
+    written = {}
+    names = split_file_names(split, count)
+    for name, (start, stop) in zip(
+        names, shard_bounds(parquet.metadata.num_rows, count), strict=True
+    ):
+        part = TableStream(path.parent / name, schema, "documents")
+        for _ in range(stop - start):
+            part.add(next(rows))
+        part.close()
+        written[name] = part.count
+    path.unlink()
+    return written
+
+
 def merged_counts(total: dict[str, Any], more: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in more.items():
         if isinstance(value, Mapping):
@@ -764,6 +788,7 @@ def synthesize(
     seed: int = 0,
     sources: bool = True,
     edit_share: float = 0.0,
+    shard_rows: int = SHARD_ROWS,
 ) -> dict[str, Any]:
     """Write the synthetic corpus root (see the module docstring); its shape in numbers."""
     if count < len(SPLITS):
@@ -824,17 +849,18 @@ def synthesize(
         write_parquet(table_from_records(registry.claims, schema, "claims"), staging / CLAIMS_FILE)
         listing: dict[str, Any] = {}
         for split, stream in streams.items():
-            listing[f"{split}.parquet"] = {
-                "table": "documents",
-                "split": split,
-                "rows": stream.count,
-            }
+            parts = {stream.path.name: stream.count}
+            if shard_count(stream.count, shard_rows) > 1:
+                parts = reshard(stream.path, split, shard_count(stream.count, shard_rows), schema)
+            for name, rows in parts.items():
+                listing[name] = {"table": "documents", "split": split, "rows": rows}
         listing[ANNOTATORS_FILE] = {"table": "annotator_layers", "rows": layer_stream.count}
         listing[ENTITIES_FILE] = {"table": "entities", "rows": len(registry.entities)}
         listing[CLAIMS_FILE] = {"table": "claims", "rows": len(registry.claims)}
         for name, entry in listing.items():
             path = staging / name
             entry.update(bytes=path.stat().st_size, sha256=sha256_of(path))
+            entry[ROW_GROUP_KEY] = ROW_GROUP
         manifest: dict[str, Any] = {
             "name": "hmeimim-corpus",
             "version": VERSION,
@@ -887,6 +913,12 @@ def main() -> None:
         default=0.0,
         help="also write DIR/next-sources, where this share of documents has one more span",
     )
+    parser.add_argument(
+        "--shard-rows",
+        type=int,
+        default=SHARD_ROWS,
+        help="the most documents a split file holds; a larger split is cut into several",
+    )
     args = parser.parse_args()
     shape = synthesize(
         args.out,
@@ -894,6 +926,7 @@ def main() -> None:
         seed=args.seed,
         sources=not args.no_sources,
         edit_share=args.edit_share,
+        shard_rows=args.shard_rows,
     )
     print(json.dumps(shape, indent=2))
 

@@ -45,8 +45,8 @@ if point == "inputs-copied":
     build.read_valid_sources = patched  # the first read of the copied inputs
 elif point == "release-staged":
     original_write = storage.write_parquet
-    def patched(table, path):
-        original_write(table, path)
+    def patched(table, path, *args, **kwargs):
+        original_write(table, path, *args, **kwargs)
         block()
     storage.write_parquet = patched
 elif point == "between-renames":

@@ -1,8 +1,9 @@
 """croissant.json: Croissant 1.1 metadata of the latest release, with the RAI fields.
 
 The file lists every file of the latest release with its sha256 and size, and one
-record set per split file (documents with nested `spans`, `attributions` and
-`stances`, each an array of records) plus the entity registry. Fields and types come
+record set per split (documents with nested `spans`, `attributions` and `stances`, each
+an array of records; read from the split's file, or from a `FileSet` of its files when
+the release writes it in several) plus the entity registry. Fields and types come
 from the schema declaration; licenses, description and the Responsible-AI fields from
 `corpus/release.yaml`. `contentUrl`s are relative to the repository root, where the
 file lives, so `mlcroissant` reads the local Parquet. The document is built with
@@ -21,7 +22,12 @@ from hmeimim.errors import HmeimimError
 from hmeimim.model import CLAIMS_FILE, CLAIMS_TABLE, ENTITIES_FILE
 from hmeimim.publish.metadata import ReleaseInfo, license_statement, read_release_info, spdx_url
 from hmeimim.schema.declaration import Column, Schema, load_schema
-from hmeimim.storage.releases import list_releases, published_manifest, release_schema
+from hmeimim.storage.releases import (
+    list_releases,
+    published_manifest,
+    release_schema,
+    split_files_of,
+)
 
 CROISSANT_FILE = "croissant.json"
 CONFORMS_TO = ["http://mlcommons.org/croissant/1.1", "http://mlcommons.org/croissant/RAI/1.0"]
@@ -63,8 +69,11 @@ def _context() -> dict[str, Any]:
     return context
 
 
-def _leaf(ctx: Any, record_set: str, column: Column, file_id: str, parent: str = "") -> Any:
-    """A field read from `column` of the file (or from a key of each item of `parent`)."""
+def _leaf(
+    ctx: Any, record_set: str, column: Column, file_id: str, parent: str = "", many: bool = False
+) -> Any:
+    """A field read from `column` of the file (or from a key of each item of `parent`);
+    `many`: `file_id` is a file set (a split written in several files)."""
     import mlcroissant as mlc
 
     element = column.type.removeprefix("list<").removesuffix(">")
@@ -77,7 +86,8 @@ def _leaf(ctx: Any, record_set: str, column: Column, file_id: str, parent: str =
         data_types=[getattr(mlc.DataType, _TYPES[element])],
         source=mlc.Source(
             ctx=ctx,
-            file_object=file_id,
+            file_object=None if many else file_id,
+            file_set=file_id if many else None,
             extract=mlc.Extract(ctx=ctx, column=parent or column.name),
             transforms=[mlc.Transform(ctx=ctx, json_path=column.name)] if parent else [],
         ),
@@ -86,7 +96,9 @@ def _leaf(ctx: Any, record_set: str, column: Column, file_id: str, parent: str =
     )
 
 
-def _fields(ctx: Any, schema: Schema, table: str, record_set: str, file_id: str) -> list[Any]:
+def _fields(
+    ctx: Any, schema: Schema, table: str, record_set: str, file_id: str, many: bool = False
+) -> list[Any]:
     import mlcroissant as mlc
 
     fields = []
@@ -94,7 +106,7 @@ def _fields(ctx: Any, schema: Schema, table: str, record_set: str, file_id: str)
         inner = column.type.removeprefix("list<").removesuffix(">")
         if column.type.startswith("list<") and inner in schema.structs:
             subfields = [
-                _leaf(ctx, record_set, sub, file_id, parent=column.name)
+                _leaf(ctx, record_set, sub, file_id, parent=column.name, many=many)
                 for sub in schema.structs[inner]
             ]
             fields.append(
@@ -109,7 +121,7 @@ def _fields(ctx: Any, schema: Schema, table: str, record_set: str, file_id: str)
                 )
             )
         else:
-            fields.append(_leaf(ctx, record_set, column, file_id))
+            fields.append(_leaf(ctx, record_set, column, file_id, many=many))
     return fields
 
 
@@ -172,19 +184,36 @@ def croissant(root: Path, schema: Schema | None = None) -> dict[str, Any]:
                 sha256=entry["sha256"],
             )
         )
-        if entry["table"] == "documents":
-            split = str(entry["split"])
-            record_sets.append(
-                mlc.RecordSet(
+    # A split's records come from its file, or from the set of its files when the release
+    # writes it in several (each of them a FileObject above, with its sha256). In order of
+    # the splits' names, as the files are listed above.
+    for split, paths in sorted(split_files_of(folder, manifest).items()):
+        names = [path.name for path in paths]
+        source = names[0]
+        if len(names) > 1:
+            source = f"{split}-files"
+            distribution.append(
+                mlc.FileSet(
                     ctx=ctx,
-                    id=split,
-                    name=split,
-                    description=f"Documents of the {split} split, one record each, "
-                    "with their spans, attribution frames and stances nested as arrays.",
-                    key=[f"{split}/doc_id"],
-                    fields=_fields(ctx, schema, "documents", split, name),
+                    id=source,
+                    name=source,
+                    description=f"The {len(names)} files of the {split} split of release "
+                    f"{version}, in order.",
+                    encoding_formats=["application/x-parquet"],
+                    includes=[(folder / n).relative_to(root).as_posix() for n in names],
                 )
             )
+        record_sets.append(
+            mlc.RecordSet(
+                ctx=ctx,
+                id=split,
+                name=split,
+                description=f"Documents of the {split} split, one record each, "
+                "with their spans, attribution frames and stances nested as arrays.",
+                key=[f"{split}/doc_id"],
+                fields=_fields(ctx, schema, "documents", split, source, many=len(names) > 1),
+            )
+        )
     record_sets.append(
         mlc.RecordSet(
             ctx=ctx,

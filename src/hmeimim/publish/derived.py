@@ -52,6 +52,7 @@ from hmeimim.storage.releases import (
     published_manifest,
     read_manifest,
     release_schema,
+    split_files_of,
 )
 
 STATS_BEGIN = "<!-- stats:begin -->"
@@ -147,21 +148,32 @@ def schema_docs(schema: Schema) -> str:
     return "\n".join(out)
 
 
+def _data_files(root: Path, by_split: dict[str, list[Path]]) -> list[dict[str, Any]]:
+    """A config's `data_files`: each split with its file (a path), or its files in shard
+    order (a list of paths) when the release writes it in several."""
+    out = []
+    for split, paths in by_split.items():
+        names = [path.relative_to(root).as_posix() for path in paths]
+        out.append({"split": split, "path": names[0] if len(names) == 1 else names})
+    return out
+
+
 def _provenance_configs(root: Path, folder: Path) -> list[dict[str, Any]]:
     """One config per provenance of the latest release (`published`, `constructed`): its
     split files with a row filter, listing only the splits that hold such documents
     (`datasets` refuses a split that a filter leaves empty)."""
-    found: dict[str, list[str]] = {}
-    for path in document_files(folder):
-        for value in sorted({str(r["provenance"]) for r in iter_records(path)}):
-            found.setdefault(value, []).append(path.relative_to(root).as_posix())
+    found: dict[str, dict[str, list[Path]]] = {}
+    for split, paths in split_files_of(folder).items():
+        values = {str(r["provenance"]) for path in paths for r in iter_records(path)}
+        for value in sorted(values):
+            found.setdefault(value, {})[split] = paths
     return [
         {
             "config_name": value,
-            "data_files": [{"split": Path(p).stem, "path": p} for p in paths],
+            "data_files": _data_files(root, by_split),
             "filters": [["provenance", "==", value]],
         }
-        for value, paths in sorted(found.items())
+        for value, by_split in sorted(found.items())
     ]
 
 
@@ -170,12 +182,10 @@ def readme_front_matter(root: Path) -> str:
     releases = list_releases(root)
     configs = []
     for index, (version, folder) in enumerate(reversed(releases)):
-        data_files = [
-            {"split": path.stem, "path": path.relative_to(root).as_posix()}
-            for path in document_files(folder)
-        ]
+        data_files = _data_files(root, split_files_of(folder))
         if index == 0:
-            default = [dict(entry) for entry in data_files]
+            # Fresh lists, not the version config's: YAML would write shared ones as aliases.
+            default = _data_files(root, split_files_of(folder))
             configs.append({"config_name": "default", "data_files": default, "default": True})
             configs += _provenance_configs(root, folder)
         configs.append({"config_name": f"v{version}", "data_files": data_files})

@@ -1,7 +1,10 @@
 """Rebuilding a written release from its kept inputs, and checking it gives the same bytes.
 
 `rebuild_release` builds a release again from `corpus/inputs/v<version>/` (its sources
-and its schema); the manifest's `sources_sha256` ties that copy to the release.
+and its schema); the manifest's `sources_sha256` ties that copy to the release. The
+layout is the release's own: each split in as many files as the manifest lists, row
+groups of the manifest's `row_group_rows`, and no `row_group_rows` in the manifest of a
+release written before it was stated.
 `reproduce` rebuilds into a temporary folder and compares the sha256 of every file.
 """
 
@@ -17,13 +20,16 @@ from hmeimim.model import MANIFEST, MANIFEST_EXTRAS
 from hmeimim.release.build import sources_digest
 from hmeimim.schema.declaration import read_schema
 from hmeimim.storage.files import sha256_of
+from hmeimim.storage.parquet import ROW_GROUP_ROWS
 from hmeimim.storage.releases import (
+    ROW_GROUP_KEY,
     SCHEMA_COPY,
     SOURCES,
     inputs_dir,
     published_manifest,
     read_manifest,
     release_dir,
+    split_listing,
 )
 from hmeimim.storage.writer import write_release
 
@@ -42,6 +48,7 @@ def rebuild_release(version: str, *, out: Path, root: Path | None = None) -> Pat
     schema = read_schema(kept / SCHEMA_COPY)
     read = read_sources(kept / SOURCES, schema)
     extra: dict[str, Any] = {k: manifest[k] for k in MANIFEST_EXTRAS if k in manifest}
+    stated = [e[ROW_GROUP_KEY] for e in manifest["files"].values() if ROW_GROUP_KEY in e]
     return write_release(
         out,
         records=read.records,
@@ -51,6 +58,9 @@ def rebuild_release(version: str, *, out: Path, root: Path | None = None) -> Pat
         parent=manifest.get("parent"),
         sources_digest=digest,
         extra=extra,
+        files_per_split={split: len(names) for split, names in split_listing(manifest).items()},
+        row_group_rows=stated[0] if stated else ROW_GROUP_ROWS,
+        state_row_groups=bool(stated),
     )
 
 

@@ -23,6 +23,7 @@ from hmeimim.storage.releases import (
     release_dir,
     release_file,
     release_schema,
+    split_files_of,
     standoff_listing,
 )
 
@@ -40,7 +41,7 @@ def read_release_records(folder: Path) -> ReleaseRecords:
     """Every record of a written release folder."""
     manifest = read_manifest(folder)
     records = CorpusRecords(
-        documents=[r for path in document_files(folder) for r in iter_records(path)],
+        documents=[r for path in document_files(folder, manifest) for r in iter_records(path)],
         annotator_layers=list(iter_records(release_file(folder, ANNOTATORS_FILE))),
         entities=list(iter_records(release_file(folder, ENTITIES_FILE))),
         claims=read_claims(folder, manifest),
@@ -58,8 +59,10 @@ def read_claims(folder: Path, manifest: dict[str, Any] | None = None) -> list[di
 
 
 def split_files(version: str | None, split: str | None) -> list[Path]:
-    files = document_files(release_dir(version))
-    return [f for f in files if split is None or f.stem == split]
+    """The files of one split of release `version` (all splits: None), as its manifest
+    lists them, in shard order."""
+    by_split = split_files_of(release_dir(version))
+    return [f for name, files in by_split.items() if split in (None, name) for f in files]
 
 
 def standoff_documents(version: str | None = None) -> list[str]:

@@ -1,11 +1,18 @@
 """Release folders on disk: finding them, their manifests and the schema each was written with.
 
-A release is `corpus/v<MAJOR>.<MINOR>.<PATCH>/` holding one Parquet file per non-empty
-split (`train.parquet`, ...), `annotators.parquet` (raw per-annotator layers),
+A release is `corpus/v<MAJOR>.<MINOR>.<PATCH>/` holding the documents of each non-empty
+split (`train.parquet`, ...; a large split in several files, `train-00000-of-00003.parquet`
+and so on, see `storage.writer`), `annotators.parquet` (raw per-annotator layers),
 `entities.parquet` (the registry), `claims.parquet` (the claim registry, from schema
-1.1.0 on) and `manifest.json` (sha256, bytes and rows per file,
-schema version, counts, parent version). Splits with no documents have no file because
-`datasets` cannot read an empty Parquet file as a split.
+1.1.0 on) and `manifest.json` (table, split, sha256, bytes, rows and, from release 1.3.0
+on, rows per row group of each file; schema version, counts, parent version). Splits
+with no documents have no file because `datasets` cannot read an empty Parquet file as
+a split.
+
+Readers find a release's files through its manifest (`split_listing`, `document_files`),
+never by guessing names; the names themselves (`split_file_names`) follow the patterns
+by which Hugging Face `datasets` assigns files to splits, so that `datasets`, DuckDB and
+Spark read the folder as it is.
 
 Each release keeps the inputs it was built from under `corpus/inputs/v<version>/`:
 `sources/` and `hmeimim.yaml`, the schema declaration as it stood. `release_schema`
@@ -22,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
+import re
 import stat
 from functools import cache
 from pathlib import Path, PurePath, PurePosixPath
@@ -43,6 +50,9 @@ from hmeimim.paths import corpus_dir
 from hmeimim.schema.declaration import Schema, load_schema, read_schema
 from hmeimim.storage.files import list_folder, os_reason
 
+# The key of a manifest's file entry that gives the rows per row group the file was
+# written with (every group holds that many but the last, which holds at most that many).
+ROW_GROUP_KEY = "row_group_rows"
 # The longest integer a manifest holds is a byte count; 20 digits pass 2**64.
 _MAX_DIGITS = 20
 # The table of each file a release may hold, in the order validation reads them: the
@@ -55,10 +65,54 @@ FILE_TABLES: dict[str, str] = {
     **{f"{split}.parquet": "documents" for split in SPLITS},
     ANNOTATORS_FILE: "annotator_layers",
 }
+# The name of one file of a split written in several: `<split>-<index>-of-<count>.parquet`,
+# both numbers of five digits, the index from 0 (the names Hugging Face gives shards).
+_SHARD = re.compile(r"(?P<split>[a-z]+)-(?P<index>[0-9]{5})-of-(?P<count>[0-9]{5})\.parquet")
 
 INPUTS = "inputs"
 SOURCES = "sources"
 SCHEMA_COPY = "hmeimim.yaml"
+
+
+def split_file_names(split: str, count: int) -> list[str]:
+    """The names of the `count` files holding split `split`: `train.parquet` for one file,
+    `train-00000-of-00003.parquet` ... `train-00002-of-00003.parquet` for three."""
+    if count == 1:
+        return [f"{split}.parquet"]
+    return [f"{split}-{index:05d}-of-{count:05d}.parquet" for index in range(count)]
+
+
+def split_of_name(name: str) -> str | None:
+    """The split whose documents a file of this name holds (None: not a split file's name)."""
+    if name in FILE_TABLES and FILE_TABLES[name] == "documents":
+        return name.removesuffix(".parquet")
+    shard = _SHARD.fullmatch(name)
+    if shard is None or shard["split"] not in SPLITS:
+        return None
+    index, count = int(shard["index"]), int(shard["count"])
+    return shard["split"] if count > 1 and index < count else None
+
+
+def file_table(name: str) -> str | None:
+    """The table a release file of this name holds (None: no release file has this name)."""
+    return FILE_TABLES.get(name) or ("documents" if split_of_name(name) else None)
+
+
+def split_listing(manifest: dict[str, Any]) -> dict[str, list[str]]:
+    """The document files a manifest lists, by split (in `SPLITS` order), each split's in
+    shard order. An entry's `table` and `split` say what it holds (a hand-made entry
+    without them is taken by its name); only files with a split file's name are listed,
+    the ones validation reads. Validation checks that entries, names and the documents
+    inside agree."""
+    found: dict[str, list[str]] = {}
+    files = manifest.get("files")
+    for name, entry in (files if isinstance(files, dict) else {}).items():
+        said = entry if isinstance(entry, dict) else {}
+        table = said.get("table", file_table(name))
+        split = said.get("split", split_of_name(name))
+        if table == "documents" and split in SPLITS and file_table(name) == "documents":
+            found.setdefault(str(split), []).append(name)
+    return {split: sorted(found[split]) for split in SPLITS if split in found}
 
 
 def list_releases(root: Path | None = None) -> list[tuple[Version, Path]]:
@@ -155,6 +209,11 @@ def _is_counts(value: Any, depth: int = 3) -> bool:
     )
 
 
+def is_row_group_size(value: Any) -> bool:
+    """Whether `value` can be a manifest's `row_group_rows`: a whole number of 1 or more."""
+    return _is_count(value) and value >= 1
+
+
 def is_date(value: Any) -> bool:
     try:
         dt.date.fromisoformat(value if isinstance(value, str) else "")
@@ -185,7 +244,7 @@ def published_manifest(folder: Path) -> dict[str, Any]:
     )
     need(is_date(released), "released", "a date of the form YYYY-MM-DD")
     for name, entry in manifest["files"].items():
-        table = FILE_TABLES.get(name)
+        table = file_table(name)
         need(
             isinstance(entry, dict)
             and isinstance(entry.get("sha256"), str)
@@ -194,9 +253,12 @@ def published_manifest(folder: Path) -> dict[str, Any]:
             and isinstance(entry.get("table"), str)
             and entry.get("table") == (table or entry.get("table"))
             and (entry.get("table") != "documents" or isinstance(entry.get("split"), str))
-            and (table != "documents" or entry.get("split") == name.removesuffix(".parquet")),
+            and (table != "documents" or entry.get("split") == split_of_name(name))
+            # Manifests before release 1.3.0 do not state it.
+            and (ROW_GROUP_KEY not in entry or is_row_group_size(entry[ROW_GROUP_KEY])),
             f"files.{name}",
-            "a mapping with sha256, bytes, rows, the file's table (and split)",
+            "a mapping with sha256, bytes, rows, the file's table (and split, and rows per "
+            "row group if given)",
         )
     need(ENTITIES_FILE in manifest["files"], f"files.{ENTITIES_FILE}", "the registry's entry")
     need(_is_counts(manifest.get("counts", {})), "counts", "a mapping of counts")
@@ -246,10 +308,20 @@ def release_file(folder: Path, name: str) -> Path:
     return folder / name
 
 
-def document_files(folder: Path) -> list[Path]:
-    """The split files of a release, in split order (E019 for a link or a non-file)."""
-    names = [f"{split}.parquet" for split in SPLITS]
-    return [release_file(folder, n) for n in names if os.path.lexists(folder / n)]
+def split_files_of(folder: Path, manifest: dict[str, Any] | None = None) -> dict[str, list[Path]]:
+    """The document files of a release by split, as its manifest lists them (E019 for a
+    link or a non-file; a listed file that is missing is E002 where it is opened)."""
+    manifest = manifest if manifest is not None else read_manifest(folder)
+    return {
+        split: [release_file(folder, name) for name in names]
+        for split, names in split_listing(manifest).items()
+    }
+
+
+def document_files(folder: Path, manifest: dict[str, Any] | None = None) -> list[Path]:
+    """The document files of a release as its manifest lists them, in split order and
+    each split's in shard order (see `split_files_of`)."""
+    return [path for paths in split_files_of(folder, manifest).values() for path in paths]
 
 
 @cache

@@ -10,10 +10,14 @@ itself a finding (E001, E023), so one broken file never hides the others.
 
 A release folder is checked against its manifest: every listed entry names a regular
 file directly inside the folder (E019; anything else is never opened), is there
-(E002) and has the listed sha256, size (E005) and rows (E009); every file in the folder
-is listed (E006); the registry and the annotator layers are always there (the claim
-registry too, where the release's schema declares it), and so is a
-file for every split the counts give documents (E002), which is never empty (E018);
+(E002) and has the listed sha256, size (E005), rows (E009) and rows per row group
+(E020, where the manifest gives them); every file in the folder is listed (E006); the
+registry and the annotator layers are always there (the claim registry too, where the
+release's schema declares it), and so is a file for every split the counts give
+documents (E002), which is never empty (E018); a split written in several files has
+every one of them (E002: `train-00001-of-00003.parquet` missing, listed or not) and
+their listed rows add up to the split's count (E008); a document is in a file named after its
+split (E007), which is how `datasets` assigns files to splits;
 `version` and `schema_version` agree with the folder's name and the kept schema (E020);
 the `huggingface` metadata of each Parquet file is the schema's features (E021). The
 registries (and, with the "python" engine, every file) are read from disk once: the
@@ -61,14 +65,19 @@ from hmeimim.schema.declaration import Schema, load_schema
 from hmeimim.storage.files import list_folder, os_reason, read_bytes
 from hmeimim.storage.parquet import open_parquet, parquet_rows, parquet_rows_at
 from hmeimim.storage.releases import (
-    FILE_TABLES,
+    ROW_GROUP_KEY,
+    file_table,
     is_date,
+    is_row_group_size,
     kept_schema,
     kept_schema_path,
     list_releases,
     outside_problem,
     read_manifest,
     release_schema,
+    split_file_names,
+    split_listing,
+    split_of_name,
     standoff_listing,
 )
 from hmeimim.validation.checks import CorpusChecker
@@ -118,7 +127,7 @@ def _table_of(path: Path, arrow_schema: pa.Schema, tables: Iterable[str]) -> str
     name = str(declared.decode("utf-8", errors="replace"))
     if name in tables:
         return name
-    return FILE_TABLES.get(path.name, "documents")
+    return file_table(path.name) or "documents"
 
 
 def relaxed_type(arrow_type: pa.DataType) -> pa.DataType:
@@ -170,6 +179,34 @@ class _Listed:
 
     digest: tuple[str, Any] | None = None
     rows: list[tuple[str, int]] = field(default_factory=list)
+    # The rows per row group the file was written with (None: not stated).
+    row_group_rows: int | None = None
+    name: str = ""
+
+
+def _row_group_findings(
+    path: Path, parquet: pq.ParquetFile, listed: _Listed | None
+) -> list[Finding]:
+    """E020 when the file's row groups are not those of the manifest's `row_group_rows`:
+    that many rows in each but the last, which holds at most that many."""
+    if listed is None or listed.row_group_rows is None:
+        return []
+    size = listed.row_group_rows
+    groups = [
+        parquet.metadata.row_group(i).num_rows for i in range(parquet.metadata.num_row_groups)
+    ]
+    if all(n == size for n in groups[:-1]) and all(n <= size for n in groups[-1:]):
+        return []
+    shown = ", ".join(str(n) for n in groups[:5]) + (", …" if groups[5:] else "")
+    return [
+        Finding.of(
+            "E020",
+            file=str(path.parent / MANIFEST),
+            key=f"files.{listed.name}.{ROW_GROUP_KEY}",
+            value=size,
+            fact=f"the row groups of {path.name} hold {shown} row(s)",
+        )
+    ]
 
 
 @dataclass
@@ -322,6 +359,7 @@ class _Validator:
                 self.report.findings.extend(schema_findings)
                 return None
             self.check_hf_metadata(path, actual, table)
+            self.report.findings.extend(_row_group_findings(path, parquet, listed))
             records = list(parquet_rows(parquet, path))
         except HmeimimError as error:
             self.add(Finding.from_error(error, file=str(path)))
@@ -418,6 +456,7 @@ class _Validator:
                 opened.findings += schema_findings
                 return opened
             self.check_hf_metadata(path, actual, table, opened.findings)
+            opened.findings += _row_group_findings(path, parquet, listed)
         except HmeimimError as error:
             opened.findings.append(Finding.from_error(error, file=str(path)))
             return opened
@@ -532,13 +571,14 @@ class _Validator:
         return {split: splits[split] for split in SPLITS if splits.get(split)}
 
     def check_entry(self, folder: Path, name: str, entry: Any, splits: dict[str, int]) -> _Listed:
-        """What a manifest entry says, after checking that it says it properly."""
+        """What a manifest entry says, after checking that it says it properly. `splits`:
+        the documents per split of `counts`, which a split's only file must hold."""
         where = str(folder / MANIFEST)
         if not isinstance(entry, dict):
             expected = "a mapping with sha256, bytes and rows"
             self.add(Finding.of("E008", file=where, key=f"files.{name}", expected=expected))
-            return _Listed()
-        listed = _Listed()
+            return _Listed(name=name)
+        listed = _Listed(name=name)
         digest = entry.get("sha256")
         if isinstance(digest, str) and _SHA256.fullmatch(digest):
             listed.digest = (digest, entry.get("bytes"))
@@ -563,13 +603,24 @@ class _Validator:
                     expected="the number of rows, a whole number of 0 or more",
                 )
             )
-        split = name.removesuffix(".parquet")
-        if split in splits:
+        if ROW_GROUP_KEY in entry:  # manifests before release 1.3.0 do not give it
+            if is_row_group_size(entry[ROW_GROUP_KEY]):
+                listed.row_group_rows = entry[ROW_GROUP_KEY]
+            else:
+                expected = "the rows per row group, a whole number of 1 or more"
+                key = f"files.{name}.{ROW_GROUP_KEY}"
+                self.add(Finding.of("E008", file=where, key=key, expected=expected))
+        split = split_of_name(name)
+        if split is not None and name == f"{split}.parquet" and split in splits:
             listed.rows.append((f"manifest.json `counts.splits.{split}`", splits[split]))
         # What croissant.json and the changelog read (a hand-made manifest may omit them).
-        table = FILE_TABLES.get(name)
+        table = file_table(name)
         if "table" in entry and entry["table"] != table:
-            self.add(Finding.of("E008", file=where, key=f"files.{name}.table", expected=table))
+            expected = table or (
+                f"absent: {name} is not the name of a release table's file (a split's are "
+                "named train.parquet, or train-00000-of-00002.parquet and so on)"
+            )
+            self.add(Finding.of("E008", file=where, key=f"files.{name}.table", expected=expected))
         if table == "documents" and "split" in entry and entry["split"] != split:
             self.add(Finding.of("E008", file=where, key=f"files.{name}.split", expected=split))
         return listed
@@ -594,7 +645,7 @@ class _Validator:
                 self.add(Finding.of("E002", file=str(path), expected=expected))
                 continue
             listed = self.check_entry(folder, entry_name, entry, splits)
-            if entry_name in FILE_TABLES:
+            if file_table(entry_name) is not None:
                 readable[entry_name] = listed
             elif listed.digest is not None:
                 try:
@@ -613,14 +664,50 @@ class _Validator:
                 f"claim registry (every release of schema {self.schema.version} has one, "
                 "maybe empty)"
             )
+        listing = split_listing(manifest)
         for split, count in splits.items():
-            required[f"{split}.parquet"] = (
-                f"file of split {split} (manifest.json counts {count} document(s) in it)"
-            )
+            if split not in listing:
+                required[f"{split}.parquet"] = (
+                    f"file of split {split} (manifest.json counts {count} document(s) in it)"
+                )
+        for split, names in listing.items():
+            required.update(self.split_siblings(where, split, names, splits, listed_files))
         for file_name, expected in required.items():
             if file_name not in listed_files and file_name not in present:
                 self.add(Finding.of("E002", file=str(folder / file_name), expected=expected))
         return readable
+
+    def split_siblings(
+        self,
+        where: str,
+        split: str,
+        names: list[str],
+        splits: dict[str, int],
+        listed_files: dict[str, Any],
+    ) -> dict[str, str]:
+        """The files a split written in several must have besides those listed (the names
+        the listed ones imply: all `count` of `-of-<count>`), and E008 when the rows its
+        files list do not add up to its count in `counts.splits`."""
+        wanted: dict[str, str] = {}
+        for name in names:
+            count = name.removesuffix(".parquet").rpartition("-of-")[2]
+            if split_of_name(name) == split and count.isdigit():
+                siblings = split_file_names(split, int(count))
+                for index, sibling in enumerate(siblings):
+                    wanted[sibling] = (
+                        f"file {index + 1} of the {len(siblings)} of split {split} "
+                        f"(manifest.json lists {name})"
+                    )
+        rows = [
+            e.get("rows") if isinstance(e, dict) else None for e in map(listed_files.get, names)
+        ]
+        if len(names) > 1 and split in splits and all(_is_count(r) for r in rows):
+            total = sum(int(r) for r in rows if r is not None)
+            if total != splits[split]:
+                expected = f"{total}, the rows of the {len(names)} files of split {split} it lists"
+                key = f"counts.splits.{split}"
+                self.add(Finding.of("E008", file=where, key=key, expected=expected))
+        return wanted
 
     def validate_release(
         self, folder: Path, *, schema: Schema | None = None, name: str | None = None
@@ -653,8 +740,8 @@ class _Validator:
             to_read = self.check_manifest(folder, name or folder.name, present, manifest)
         else:
             # Without a manifest, the files a release holds, if they are plain files.
-            plain = [n for n in FILE_TABLES if n in present and outside_problem(folder, n) is None]
-            to_read = {n: _Listed() for n in plain}
+            plain = [n for n in present if file_table(n) and outside_problem(folder, n) is None]
+            to_read = {n: _Listed(name=n) for n in plain}
         entity_ids = claim_ids = None
         if ENTITIES_FILE in to_read:
             entity_ids = self.read_registry(folder / ENTITIES_FILE, to_read[ENTITIES_FILE])
@@ -662,11 +749,14 @@ class _Validator:
             claim_ids = self.read_claim_registry(folder / CLAIMS_FILE, to_read[CLAIMS_FILE])
         checker = CorpusChecker(self.schema, entity_ids=entity_ids, claim_ids=claim_ids)
         files: list[tuple[Path, str, str | None, _Listed | None]] = []
-        for split in SPLITS:
-            file_name = f"{split}.parquet"
-            if file_name in to_read:
-                listed = to_read[file_name] if manifest is not None else None
-                files.append((folder / file_name, "documents", split, listed))
+        # The split files in split order, each split's in shard order; a document's split
+        # is checked against the file's name (E007), which is what `datasets` goes by.
+        for file_name in sorted(
+            (n for n in to_read if file_table(n) == "documents"),
+            key=lambda n: (SPLITS.index(split_of_name(n) or SPLITS[0]), n),
+        ):
+            listed = to_read[file_name] if manifest is not None else None
+            files.append((folder / file_name, "documents", split_of_name(file_name), listed))
         if ANNOTATORS_FILE in to_read:
             listed = to_read[ANNOTATORS_FILE] if manifest is not None else None
             files.append((folder / ANNOTATORS_FILE, "annotator_layers", None, listed))
@@ -742,7 +832,7 @@ class _Validator:
         entity_ids = self.read_registry(registry) if registry.is_file() else None
         claim_ids = self.read_claim_registry(claims) if has_claims and claims.is_file() else None
         checker = CorpusChecker(self.schema, entity_ids=entity_ids, claim_ids=claim_ids)
-        split = path.stem if path.stem in SPLITS else None
+        split = split_of_name(path.name)
         table = "annotator_layers" if path.name == ANNOTATORS_FILE else "documents"
         self.check_files([(path, table, split, None)], checker)
 

@@ -18,7 +18,7 @@ from hmeimim.errors import HmeimimError
 from hmeimim.model import CLAIMS_FILE, CLAIMS_TABLE, ENTITIES_FILE, SPLITS
 from hmeimim.storage.parquet import open_parquet
 from hmeimim.storage.records import split_files, warn_withheld
-from hmeimim.storage.releases import document_files, release_dir, release_file, release_schema
+from hmeimim.storage.releases import release_dir, release_file, release_schema, split_files_of
 
 # metonymy and claim_id exist from schema 1.1.0 on; releases written before have
 # neither, and their frames leave the columns out.
@@ -77,7 +77,10 @@ def load(
     folder = release_dir(version)
     withheld = warn_withheld(version)
     features = release_schema(folder).hf_features("documents")
-    data_files = {path.stem: str(path) for path in document_files(folder)}
+    # Each split's files as the manifest lists them (one, or several for a large split).
+    data_files = {
+        split: [str(path) for path in paths] for split, paths in split_files_of(folder).items()
+    }
     loaded = datasets.load_dataset(
         "parquet", data_files=data_files, features=features, cache_dir=cache_dir
     )
