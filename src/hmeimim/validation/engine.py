@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from hmeimim.schema.declaration import Schema
-from hmeimim.validation.rules import DOCUMENTS, LAYERS, LISTS, RuleSet, rule_set, sql_string
+from hmeimim.validation.rules import DOCUMENTS, LAYERS, LISTS, rule_set, sql_string
 
 # Errors in the SQL itself, as opposed to files DuckDB cannot read.
 _MISTAKES = (
@@ -156,25 +156,11 @@ class _Run:
                 f"SELECT _f, _r, unnest({column}) AS {alias} FROM records"
             )
 
-    def flagged(self, rules: RuleSet) -> str:
-        """One SELECT of every flagged (_f, _r), without repeats."""
-        parts = []
-        for relation in ("records", "offsets", "frames", "stances"):
-            predicate = rules.predicate(relation)
-            if predicate is not None:
-                parts.append(f"SELECT _f, _r FROM {relation} WHERE {predicate}")
-        parts += [query.sql for query in rules.queries]
-        union = "\nUNION ALL ".join(f"({part})" for part in parts)
-        return f"SELECT DISTINCT _f, _r FROM ({union})"
-
     def flag(self, documents: Sequence[TableFile], layers: TableFile | None) -> Flagged:
         con = self.con
         self.registry("entity_ids", self.entity_ids)
         self.registry("claim_ids", self.claim_ids)
-        known = {
-            "entities_known": self.entity_ids is not None,
-            "claims_known": self.claim_ids is not None,
-        }
+        entities_known, claims_known = self.entity_ids is not None, self.claim_ids is not None
         flagged = Flagged([[] for _ in documents])
         if documents:
             con.execute(f"CREATE OR REPLACE VIEW doc_records AS {self.union(documents)}")
@@ -195,8 +181,10 @@ class _Run:
                 "SELECT l._f, l._r, d.text AS _text, d._n, d._length, unnest(l.spans) AS s "
                 "FROM records l LEFT JOIN documents d ON d.doc_id = l.doc_id",
             )
-            rules = rule_set(self.schema, LAYERS, **known)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE layer_flags AS {self.flagged(rules)}")
+            rules = rule_set(
+                self.schema, LAYERS, entities_known=entities_known, claims_known=claims_known
+            )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE layer_flags AS {rules.flagged()}")
             flagged.layers = sorted(
                 r for (r,) in con.execute("SELECT _r FROM layer_flags").fetchall()
             )
@@ -213,8 +201,10 @@ class _Run:
                 f"text AS _text, length(text) AS _n, {self.standoff_length('')} AS _length, "
                 "spans FROM records)",
             )
-            rules = rule_set(self.schema, DOCUMENTS, **known)
-            con.execute(f"INSERT INTO doc_flags {self.flagged(rules)}")
+            rules = rule_set(
+                self.schema, DOCUMENTS, entities_known=entities_known, claims_known=claims_known
+            )
+            con.execute(f"INSERT INTO doc_flags {rules.flagged()}")
             for f, r in con.execute(
                 "SELECT DISTINCT _f, _r FROM doc_flags ORDER BY 1, 2"
             ).fetchall():
