@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from test_validation_engine import (
     ARABIC,
@@ -192,6 +194,15 @@ def test_the_whitespace_class_is_what_strip_removes_in_java(spark: Any) -> None:
     assert [bool(row[0]) for row in got] == [chr(c) in chars for c in codes]
 
 
+def test_row_index_is_the_position_in_the_file(spark: Any, tmp_path: Path) -> None:
+    """`_metadata.row_index` counts from 0 in file order, across row groups and files."""
+    path = tmp_path / "odd [name] {x}.parquet"
+    pq.write_table(pa.table({"n": list(range(50))}), path, row_group_size=7)
+    frame = spark.read.parquet(spark_engine._hadoop_path(path))
+    rows = frame.select("n", "_metadata.row_index").collect()
+    assert sorted((row[0], row[1]) for row in rows) == [(n, n) for n in range(50)]
+
+
 def test_string_literals_keep_every_character(spark: Any) -> None:
     values = ["it's", "back\\slash", "\\x{41}", "${var}", "new\nline", '"quoted"', "🚀"]
     row = spark.sql("SELECT " + ", ".join(SPARK.string(v) for v in values)).collect()[0]
@@ -211,7 +222,7 @@ def test_the_command_prints_only_its_report(spark: Any) -> None:
     """Nothing of Spark's reaches stdout: the JSON report is all there is."""
     run = _run(
         "from hmeimim.cli import main; import sys; "
-        f"sys.argv = ['hmeimim', 'validate', '--engine', 'spark', '--output', 'json', "
+        f"sys.argv = ['hmeimim', 'validate', '--engine', 'spark', '--format', 'json', "
         f"{str(LATEST)!r}]; main()"
     )
     assert run.returncode == 0, run.stderr[-2000:]
