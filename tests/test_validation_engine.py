@@ -121,7 +121,7 @@ def _check(folder: Path, fallbacks: list[str]) -> list[tuple[Any, ...]]:
                 folder, schema=schema, final=final, engine=name
             )
         ]
-        for name in validate.ENGINES
+        for name in ("duckdb", "python")
     ]
     assert runs[0] == runs[1]
     assert fallbacks == []
@@ -445,4 +445,4 @@ def test_rules_cover_every_row_code() -> None:
 
 def test_unknown_engine_is_refused() -> None:
     with pytest.raises(ValueError, match="engine"):
-        validate.validate_paths([LATEST], engine="spark")
+        validate.validate_paths([LATEST], engine="polars")

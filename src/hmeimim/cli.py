@@ -100,6 +100,7 @@ FormatOption = Annotated[
 class Engine(StrEnum):
     duckdb = "duckdb"
     python = "python"
+    spark = "spark"
 
 
 def _report_write(findings: list[Finding], written: Path | None, detail: str) -> None:
@@ -125,7 +126,11 @@ def validate_cli(
     output: FormatOption = OutputFormat.text,
     engine: Annotated[
         Engine,
-        typer.Option(help="duckdb: vectorized rules first; python: every row in Python"),
+        typer.Option(
+            help="duckdb: vectorized rules first; spark: the same rules on Spark (the "
+            "spark extra, Java 17+; HMEIMIM_SPARK_MASTER for a cluster); python: every "
+            "row in Python"
+        ),
     ] = Engine.duckdb,
 ) -> None:
     """Check releases or Parquet files; exit 0 clean, 1 findings, 2 nothing readable."""

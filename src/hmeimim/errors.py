@@ -224,6 +224,16 @@ _CATALOGUE = [
         "nothing half-written was kept",
         "error",
     ),
+    # Engines of `hmeimim validate` (HmeimimError, exit status 2)
+    Code(
+        "E030",
+        "engine-unavailable",
+        "the Spark validation engine cannot start: {reason}",
+        "pip install 'hmeimim-corpus[spark]' and a Java 17+ runtime (e.g. Debian's "
+        "openjdk-17-jre-headless; `java` on PATH or JAVA_HOME set), or validate with "
+        "`--engine duckdb`",
+        "error",
+    ),
     # Documents
     Code(
         "E101",

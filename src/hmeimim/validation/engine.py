@@ -27,7 +27,7 @@ import duckdb
 
 from hmeimim.progress import PROGRESS_INTERVAL, progress_wanted, report_progress
 from hmeimim.schema.declaration import Schema
-from hmeimim.validation.rules import DOCUMENTS, LAYERS, LISTS, RuleSet, rule_set, sql_string
+from hmeimim.validation.rules import DOCUMENTS, LAYERS, LISTS, rule_set, sql_string
 
 # Errors in the SQL itself, as opposed to files DuckDB cannot read.
 _MISTAKES = (
@@ -195,25 +195,11 @@ class _Run:
                 f"validate: reading the {column} of {label}",
             )
 
-    def flagged(self, rules: RuleSet) -> str:
-        """One SELECT of every flagged (_f, _r), without repeats."""
-        parts = []
-        for relation in ("records", "offsets", "frames", "stances"):
-            predicate = rules.predicate(relation)
-            if predicate is not None:
-                parts.append(f"SELECT _f, _r FROM {relation} WHERE {predicate}")
-        parts += [query.sql for query in rules.queries]
-        union = "\nUNION ALL ".join(f"({part})" for part in parts)
-        return f"SELECT DISTINCT _f, _r FROM ({union})"
-
     def flag(self, documents: Sequence[TableFile], layers: TableFile | None) -> Flagged:
         con = self.con
         self.registry("entity_ids", self.entity_ids)
         self.registry("claim_ids", self.claim_ids)
-        known = {
-            "entities_known": self.entity_ids is not None,
-            "claims_known": self.claim_ids is not None,
-        }
+        entities_known, claims_known = self.entity_ids is not None, self.claim_ids is not None
         flagged = Flagged([[] for _ in documents])
         if documents:
             con.execute(f"CREATE OR REPLACE VIEW doc_records AS {self.union(documents)}")
@@ -235,9 +221,11 @@ class _Run:
                 "FROM records l LEFT JOIN documents d ON d.doc_id = l.doc_id",
                 "annotator layers",
             )
-            rules = rule_set(self.schema, LAYERS, **known)
+            rules = rule_set(
+                self.schema, LAYERS, entities_known=entities_known, claims_known=claims_known
+            )
             self.run(
-                f"CREATE OR REPLACE TEMP TABLE layer_flags AS {self.flagged(rules)}",
+                f"CREATE OR REPLACE TEMP TABLE layer_flags AS {rules.flagged()}",
                 "validate: rules on annotator layers",
             )
             flagged.layers = sorted(
@@ -257,8 +245,10 @@ class _Run:
                 "spans FROM records)",
                 "documents",
             )
-            rules = rule_set(self.schema, DOCUMENTS, **known)
-            self.run(f"INSERT INTO doc_flags {self.flagged(rules)}", "validate: rules on documents")
+            rules = rule_set(
+                self.schema, DOCUMENTS, entities_known=entities_known, claims_known=claims_known
+            )
+            self.run(f"INSERT INTO doc_flags {rules.flagged()}", "validate: rules on documents")
             for f, r in con.execute(
                 "SELECT DISTINCT _f, _r FROM doc_flags ORDER BY 1, 2"
             ).fetchall():

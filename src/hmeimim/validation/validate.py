@@ -25,12 +25,13 @@ bytes that are hashed are the bytes that are parsed.
 `validate_staged_release` runs the same checks on a release about to be renamed into
 place, and names the final path in its findings.
 
-The rows of document files and annotator layers are checked by one of two engines
+The rows of document files and annotator layers are checked by one of three engines
 with the same findings. "python" reads every row into `CorpusChecker`. "duckdb" (the
 default) does the file-level checks without reading a row (the digest in chunks),
 lets `validation/engine.py` flag the rows that may break a rule, and reads only those,
 in file order, into `CorpusChecker`; a file DuckDB or the row reader refuses sends the
-release back to "python", from a clean slate.
+release back to "python", from a clean slate. "spark" does the same with the same
+rules run by `validation/spark_engine.py` on Spark (the `spark` extra).
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ from hmeimim.storage.releases import (
     split_of_name,
     standoff_listing,
 )
+from hmeimim.validation import spark_engine
 from hmeimim.validation.checks import CorpusChecker
 from hmeimim.validation.engine import TableFile, flag_rows
 
@@ -88,8 +90,9 @@ Handler = Callable[[Path, "Report", Schema], None]
 
 # How document files and annotator layers are checked: "duckdb" runs the rules of
 # `validation/rules.py` and gives only the rows they flag to the Python checks;
-# "python" gives every row to the Python checks (the reference).
-ENGINES = ("duckdb", "python")
+# "spark" does the same on Spark (an optional extra); "python" gives every row to the
+# Python checks (the reference).
+ENGINES = ("duckdb", "python", "spark")
 
 
 @dataclass
@@ -240,6 +243,10 @@ class _Validator:
         self.schema = schema
         self.report = Report()
         self._features: dict[str, tuple[Schema, Any]] = {}
+        if engine == "spark":
+            # E030 before any work when Spark cannot start (never taken for a file
+            # Spark refuses, which sends the files to the Python checks).
+            spark_engine.spark_session()
 
     def add(self, finding: Finding) -> None:
         self.report.findings.append(finding)
@@ -419,9 +426,9 @@ class _Validator:
         report = self.report
         mark = (len(report.findings), report.files, report.readable, report.documents)
         try:
-            return self.check_files_duckdb(files, checker)
+            return self.check_files_flagged(files, checker)
         except (_EngineFailed, HmeimimError):
-            # A file DuckDB or the row reader refuses: the Python checks report it as
+            # A file the engine or the row reader refuses: the Python checks report it as
             # the reference does, from a clean slate.
             del report.findings[mark[0] :]
             report.files, report.readable, report.documents = mark[1:]
@@ -472,7 +479,7 @@ class _Validator:
         opened.parquet = parquet
         return opened
 
-    def check_files_duckdb(
+    def check_files_flagged(
         self, files: Sequence[tuple[Path, str, str | None, _Listed | None]], checker: CorpusChecker
     ) -> set[str]:
         opened = [
@@ -482,7 +489,8 @@ class _Validator:
         layers = [o for o in opened if o.parquet is not None and o.table != "documents"]
         if len(layers) > 1:
             raise _EngineFailed  # never in a release; the Python checks take any number
-        flagged = flag_rows(
+        flag = spark_engine.flag_rows if self.engine == "spark" else flag_rows
+        flagged = flag(
             self.schema,
             [TableFile(o.path, o.split) for o in documents],
             TableFile(layers[0].path) if layers else None,
@@ -845,7 +853,7 @@ def _renamed(finding: Finding, old: str, new: str) -> Finding:
 
 
 class _EngineFailed(Exception):
-    """DuckDB could not check the files; the Python checks take over."""
+    """The engine could not check the files; the Python checks take over."""
 
 
 def validate_staged_release(
@@ -874,9 +882,10 @@ def validate_paths(
     `schema` is the schema for authoring folders and loose files (default: the
     checkout's); releases use their own. `handlers` check other files by suffix (such
     as ".json"). `engine` (one of `ENGINES`) checks the rows of Parquet files: "duckdb"
-    runs vectorized rules and the Python checks only on the rows they flag, "python"
-    runs the Python checks on every row; both give the same findings. Raises
-    `HmeimimError` (E016) only when there is nothing to validate.
+    runs vectorized rules and the Python checks only on the rows they flag, "spark"
+    runs the same rules on Spark, "python" runs the Python checks on every row; all give
+    the same findings. Raises `HmeimimError` (E016) when there is nothing to validate,
+    E030 when the "spark" engine cannot start (no pyspark or no Java).
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
