@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hmeimim.errors import HmeimimError
 from hmeimim.model import CorpusRecords
 from hmeimim.release.diff import Change, Diff, diff_folders, diff_records
 from hmeimim.storage.records import read_release_records
@@ -324,3 +325,20 @@ def test_split_files_are_found_through_the_manifest(tmp_path: Path) -> None:
             manifest["files"][name] = {**entry, "rows": part.num_rows}
         (folder / "manifest.json").write_text(json.dumps(manifest))
     assert diff_folders(old, new).changes == expected
+
+
+def test_a_damaged_file_is_reported_as_every_reader_reports_it(tmp_path: Path) -> None:
+    """Pages DuckDB cannot decode send the diff to the record readers, which say E001
+    naming the file, instead of an engine traceback."""
+    old = write(tmp_path / "v1.0.0", base_records(), "1.0.0")
+    new = write(tmp_path / "v1.1.0", base_records(), "1.1.0")
+    path = new / "train.parquet"
+    data = bytearray(path.read_bytes())
+    footer = int.from_bytes(data[-8:-4], "little") + 8
+    for i in range(4, len(data) - footer, 7):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    with pytest.raises(HmeimimError) as raised:
+        diff_folders(old, new)
+    assert raised.value.code == "E001"
+    assert str(path) in str(raised.value)

@@ -27,8 +27,7 @@ from hmeimim.model import (
     SPLITS,
     CorpusRecords,
 )
-from hmeimim.storage.parquet import read_arrow_schema
-from hmeimim.storage.records import read_release_records
+from hmeimim.storage.parquet import iter_records, read_arrow_schema
 from hmeimim.storage.releases import (
     FILE_TABLES,
     document_files,
@@ -219,15 +218,14 @@ def diff_folders(old: Path, new: Path) -> Diff:
     """What changed from release folder `old` to release folder `new`.
 
     DuckDB joins the two releases' flattened tables on their ids (see `_Join`); only the
-    rows that differ reach Python. Where DuckDB cannot read a file, both releases are
-    read into records and compared with `diff_records`, which reports the damage (E001)
-    as every other reader does.
+    rows that differ reach Python. Where DuckDB cannot read a file, or a nested column
+    is not a list of records with ids, the same files are read into records and
+    compared with `diff_records`, which reports damage (E001) as every other reader does.
     """
     a, b = _ReleaseFiles.of(old), _ReleaseFiles.of(new)
     changes = _joined_changes(a, b)
     if changes is None:
-        first, second = read_release_records(old), read_release_records(new)
-        return diff_records(first.records, second.records, old=a.version, new=b.version)
+        return diff_records(a.records(), b.records(), old=a.version, new=b.version)
     return Diff(a.version, b.version, changes)
 
 
@@ -314,9 +312,27 @@ class _ReleaseFiles:
     def table(self, name: str) -> _Table:
         return self.tables.get(name, _Table())
 
+    def records(self) -> CorpusRecords:
+        """Every record of the listed files, for the whole-dict comparison."""
+
+        def read(table: str) -> list[dict[str, Any]]:
+            return [r for path in self.table(table).files for r in iter_records(path)]
+
+        return CorpusRecords(
+            documents=read("documents"),
+            annotator_layers=read("annotator_layers"),
+            entities=read("entities"),
+            claims=read("claims"),
+        )
+
+
+class _Unsupported(Exception):
+    """A nested column that is not a list of records with ids: no join for it."""
+
 
 def _joined_changes(old: _ReleaseFiles, new: _ReleaseFiles) -> list[Change] | None:
-    """The changes from `old` to `new`, by DuckDB; None when DuckDB cannot read a file."""
+    """The changes from `old` to `new`, by DuckDB; None when DuckDB cannot read a file
+    or a nested column has a shape the join does not handle."""
     with tempfile.TemporaryDirectory(prefix="hmeimim-diff-") as scratch:
         join = _Join(Path(scratch))
         try:
@@ -325,7 +341,7 @@ def _joined_changes(old: _ReleaseFiles, new: _ReleaseFiles) -> list[Change] | No
                 changes += join.flat(kind, keys, old.table(table), new.table(table))
         except _MISTAKES:
             raise  # SQL that DuckDB cannot plan is a bug here, never a property of the data
-        except duckdb.Error:
+        except (duckdb.Error, _Unsupported):
             return None
         finally:
             join.con.close()
@@ -500,10 +516,13 @@ class _Join:
         """Changes of the items of nested `column` in the documents whose lists differ."""
         kind, id_field = _NESTED_KINDS[column], NESTED_IDS[column]
         fields_old, fields_new = _item_fields(old, column), _item_fields(new, column)
+        for table, fields in ((old, fields_old), (new, fields_new)):
+            if column in table.columns and (fields is None or id_field not in fields):
+                raise _Unsupported(column)
 
         def unnested(side: str, fields: dict[str, pa.DataType] | None) -> str:
-            if fields is None or id_field not in fields:
-                # No list of structs with ids on this side: rows of the other side only.
+            if fields is None:
+                # The release has no such column: rows of the other side only.
                 return "(SELECT NULL::VARCHAR AS _d, NULL AS item, NULL::VARCHAR AS _i WHERE false)"
             listed = _ident(f"{side}_{column}")
             return f"""(
