@@ -10,6 +10,7 @@ corpus, so a span that moved to another document shows as a change of its `doc_i
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from hmeimim.model import (
     SPLITS,
     CorpusRecords,
 )
-from hmeimim.storage.parquet import iter_records, read_arrow_schema
+from hmeimim.storage.parquet import iter_records, open_parquet, read_arrow_schema
 from hmeimim.storage.releases import (
     FILE_TABLES,
     document_files,
@@ -37,6 +38,9 @@ from hmeimim.storage.releases import (
     release_schema,
 )
 from hmeimim.validation.engine import MEMORY_LIMIT
+
+# Rows of document files (both releases together) that one join takes at a time.
+PARTITION_ROWS = 8192
 
 KINDS = ("document", "span", "frame", "stance", "entity", "claim", "annotator_layer")
 STATUSES = ("added", "removed", "changed")
@@ -392,6 +396,47 @@ def _item_fields(table: _Table, column: str) -> dict[str, pa.DataType] | None:
     return {f.name: f.type for f in kind.value_type}
 
 
+def _boundaries(tables: Sequence[_Table]) -> list[str]:
+    """doc_ids that cut the documents of `tables` into ranges of about `PARTITION_ROWS`
+    rows, from the row-group statistics of the files; none where a file has none."""
+    groups: list[tuple[str, int]] = []
+    for table in tables:
+        for path in table.files:
+            metadata = open_parquet(path).metadata
+            for g in range(metadata.num_row_groups):
+                group = metadata.row_group(g)
+                columns = [group.column(c) for c in range(group.num_columns)]
+                stats = [c.statistics for c in columns if c.path_in_schema == "doc_id"]
+                if not stats or stats[0] is None or not stats[0].has_min_max:
+                    return []
+                low = stats[0].min
+                if not isinstance(low, str):
+                    return []
+                groups.append((low, group.num_rows))
+    cuts: list[str] = []
+    count = 0
+    for low, size in sorted(groups):
+        if count >= PARTITION_ROWS and (not cuts or low > cuts[-1]):
+            cuts.append(low)
+            count = 0
+        count += size
+    return cuts
+
+
+def _ranges(cuts: Sequence[str]) -> list[str]:
+    """Conditions on doc_id that together keep every row once (null ids in the last)."""
+    if not cuts:
+        return ["true"]
+    column = _ident("doc_id")
+    ranges = [f"{column} < {_string(cuts[0])}"]
+    ranges += [
+        f"{column} >= {_string(low)} AND {column} < {_string(high)}"
+        for low, high in itertools.pairwise(cuts)
+    ]
+    ranges.append(f"({column} >= {_string(cuts[-1])} OR {column} IS NULL)")
+    return ranges
+
+
 class _Join:
     """One DuckDB connection that joins the tables of two releases on their ids."""
 
@@ -408,17 +453,21 @@ class _Join:
         )
         # The library never prints; DuckDB would draw a bar on long queries.
         self.con.execute("SET enable_progress_bar = false")
-        self.links = 0
+        self.links: dict[Path, str] = {}
 
     def link(self, path: Path) -> str:
         """A plain name for `path`, so that no character of it is read as a glob."""
-        name = self.scratch / f"f{self.links}.parquet"
-        self.links += 1
-        name.symlink_to(path.resolve())
-        return _string(str(name))
+        if path not in self.links:
+            name = self.scratch / f"f{len(self.links)}.parquet"
+            name.symlink_to(path.resolve())
+            self.links[path] = _string(str(name))
+        return self.links[path]
 
-    def side(self, table: _Table, keys: Sequence[str], columns: Sequence[str]) -> str:
-        """The rows of `table` with their key `_k` and `columns` (null where it has none)."""
+    def side(
+        self, table: _Table, keys: Sequence[str], columns: Sequence[str], where: str = "true"
+    ) -> str:
+        """The rows of `table` with their key `_k` and `columns` (null where it has none),
+        those that `where` keeps."""
         if not table.files:
             nulls = "".join(f", NULL AS {_ident(c)}" for c in columns)
             return f"(SELECT NULL::VARCHAR AS _k{nulls} WHERE false)"
@@ -427,7 +476,7 @@ class _Join:
         )
         files = ", ".join(self.link(p) for p in table.files)
         source = f"read_parquet([{files}], union_by_name = true)"
-        return f"(SELECT {_key(table, keys)} AS _k{picked} FROM {source})"
+        return f"(SELECT {_key(table, keys)} AS _k{picked} FROM {source} WHERE {where})"
 
     def rows(self, sql: str) -> list[dict[str, Any]]:
         table: pa.Table = self.con.sql(sql).to_arrow_table()
@@ -491,16 +540,19 @@ class _Join:
         where = " OR ".join(
             ["o._k IS NULL", "n._k IS NULL", f"({top_differs or 'false'})", *lists_differ.values()]
         )
-        self.con.execute(f"""
-            CREATE TEMP TABLE pairs AS
-            SELECT coalesce(o._k, n._k) AS _k, o._k IS NOT NULL AS in_old,
-                n._k IS NOT NULL AS in_new,
-                CASE WHEN {changed_top} THEN {_struct("o", top)} END AS before,
-                CASE WHEN {changed_top} THEN {_struct("n", top)} END AS after{picked}
-            FROM {self.side(old, ["doc_id"], columns)} AS o
-            FULL OUTER JOIN {self.side(new, ["doc_id"], columns)} AS n ON o._k = n._k
-            WHERE {where}
-        """)
+        # One join per range of doc_ids, so that DuckDB holds one range of documents at a
+        # time whatever the size of the releases; row-group statistics let it skip the rest.
+        for i, part in enumerate(_ranges(_boundaries([old, new]))):
+            self.con.execute(f"""
+                {"CREATE TEMP TABLE pairs AS" if i == 0 else "INSERT INTO pairs"}
+                SELECT coalesce(o._k, n._k) AS _k, o._k IS NOT NULL AS in_old,
+                    n._k IS NOT NULL AS in_new,
+                    CASE WHEN {changed_top} THEN {_struct("o", top)} END AS before,
+                    CASE WHEN {changed_top} THEN {_struct("n", top)} END AS after{picked}
+                FROM {self.side(old, ["doc_id"], columns, part)} AS o
+                FULL OUTER JOIN {self.side(new, ["doc_id"], columns, part)} AS n ON o._k = n._k
+                WHERE {where}
+            """)
         rows = self.rows("""
             SELECT _k AS key, in_old, in_new, before, after FROM pairs
             WHERE NOT (in_old AND in_new) OR before IS NOT NULL
