@@ -409,7 +409,10 @@ def _boundaries(tables: Sequence[_Table]) -> list[str]:
                 stats = [c.statistics for c in columns if c.path_in_schema == "doc_id"]
                 if not stats or stats[0] is None or not stats[0].has_min_max:
                     return []
-                low = stats[0].min
+                try:
+                    low = stats[0].min
+                except ValueError:  # not UTF-8: DuckDB's reading of the file reports it
+                    return []
                 if not isinstance(low, str):
                     return []
                 groups.append((low, group.num_rows))
