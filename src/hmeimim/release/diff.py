@@ -1,10 +1,18 @@
 """What changed between two versions, keyed by doc_id, span_id, frame_id and stance_id.
 
 `diff_records` compares two sets of records (documents, entity and claim registries,
-annotator layers) and `diff_releases` reads two written releases and compares them. Every change
-is `added`, `removed` or `changed`; a change lists the fields that differ with their old
-and new values. Spans, frames and stances are keyed by their own id across the whole
-corpus, so a span that moved to another document shows as a change of its `doc_id`.
+annotator layers) in memory. `diff_releases` / `diff_folders` compare two written releases
+without reading them into Python: DuckDB joins the files the manifests list on their ids
+(documents a range of doc_ids at a time, the nested items only of the documents whose
+lists differ) and hands over just the rows that may differ; `_fields` then compares
+those in Python exactly as `diff_records` does, so both give the same changes. Like
+validation, the join takes ids as unique within a release; `diff_records` keeps the last
+record of a repeated id.
+
+Every change is `added`, `removed` or `changed`; a change lists the fields that differ
+with their old and new values. Spans, frames and stances are keyed by their own id across
+the whole corpus, so a span that moved to another document shows as a change of its
+`doc_id`. Changes come by kind (`KINDS`), then by key.
 """
 
 from __future__ import annotations
