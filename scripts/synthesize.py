@@ -16,6 +16,9 @@ project's own, so that every command runs on it with `HMEIMIM_ROOT=DIR`:
                                         next version, where a share F of the documents
                                         have one more span (for `release --bump minor`
                                         and `diff 1.0.0 1.1.0`)
+    DIR/next-release/v1.1.0/            with --next-release F: that next version as a
+                                        release, written directly (for `diff` where no
+                                        authoring folder is written)
 
 This script owns the synthetic shape: texts of 2 to 8 kB (UTF-8) built from sentence
 templates, English with Arabic sentences and emoji; about 31 entity mentions, 6
@@ -71,6 +74,7 @@ from hmeimim.storage.writer import SHARD_ROWS, shard_bounds, shard_count
 REPO = Path(__file__).resolve().parent.parent
 VERSION = "1.0.0"
 RELEASED = "2026-01-01"
+NEXT = "1.1.0"
 ORIGIN = "scripts/synthesize.py"
 ROW_GROUP = ROW_GROUP_ROWS  # storage.parquet.write_parquet's row group size
 CHUNK = 1000  # documents held in memory at once
@@ -746,6 +750,62 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
+def edited_indices(count: int, seed: int, share: float) -> list[int]:
+    """The documents that get one more span, the same in next-sources and next-release."""
+    return sorted(random.Random(f"{seed}:edit").sample(range(count), max(1, round(share * count))))
+
+
+def write_next_release(root: Path, *, count: int, seed: int, share: float, schema: Schema) -> Path:
+    """`root/next-release/`: `v1.1.0` (release 1.0.0 with the edits of next-sources, written
+    directly, streaming) and its `inputs/v1.1.0`. It is what `hmeimim release` would make of
+    next-sources, for measuring `diff` at sizes where no authoring folder is written; the
+    benchmark moves it into corpus/ for the diff and back out afterwards."""
+    source = root / "corpus" / f"v{VERSION}"
+    base = root / "next-release"
+    shutil.rmtree(base, ignore_errors=True)
+    target = base / f"v{NEXT}"
+    chosen = set(edited_indices(count, seed, share))
+    registry = build_registry()
+    manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
+    counts: dict[str, Any] = {}
+    base.mkdir(parents=True)
+    with staged_folder(target) as staging:
+        files: dict[str, Any] = {}
+        for name, entry in manifest["files"].items():
+            if entry["table"] != "documents":
+                shutil.copy2(source / name, staging / name)
+                files[name] = entry
+                continue
+            stream = TableStream(staging / name, schema, "documents")
+            for batch in pq.ParquetFile(source / name).iter_batches(batch_size=ROW_GROUP):
+                docs = batch.to_pylist()
+                for i, doc in enumerate(docs):
+                    index = int(str(doc["doc_id"]).removeprefix("syn-"))
+                    if index in chosen:
+                        docs[i] = make_document(index, seed, registry, edited=True)
+                counts = merged_counts(counts, annotation_counts(docs))
+                for doc in docs:
+                    stream.add(doc)
+            stream.close()
+            path = staging / name
+            files[name] = {**entry, "bytes": path.stat().st_size, "sha256": sha256_of(path)}
+        manifest.update(
+            version=NEXT,
+            parent=VERSION,
+            released="2026-01-02",
+            files=files,
+            counts=counts,
+            inputs=f"inputs/v{NEXT}",
+            bump="minor",
+        )
+        write_text_atomic(staging / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    kept = base / "inputs" / f"v{NEXT}"
+    kept.mkdir(parents=True)
+    shutil.copy2(root / "schema" / "hmeimim.yaml", kept / "hmeimim.yaml")
+    progress(f"wrote {target} ({len(chosen)} documents edited)")
+    return target
+
+
 def write_edited_sources(
     root: Path,
     sources: Path,
@@ -760,9 +820,7 @@ def write_edited_sources(
     target = root / "next-sources"
     shutil.rmtree(target, ignore_errors=True)
     link_tree(sources, target)
-    chosen = sorted(
-        random.Random(f"{seed}:edit").sample(range(count), max(1, round(share * count)))
-    )
+    chosen = edited_indices(count, seed, share)
     for start in range(0, len(chosen), CHUNK):
         docs = [
             make_document(i, seed, registry, edited=True) for i in chosen[start : start + CHUNK]
@@ -788,6 +846,7 @@ def synthesize(
     seed: int = 0,
     sources: bool = True,
     edit_share: float = 0.0,
+    next_release: float = 0.0,
     shard_rows: int = SHARD_ROWS,
 ) -> dict[str, Any]:
     """Write the synthetic corpus root (see the module docstring); its shape in numbers."""
@@ -888,6 +947,8 @@ def synthesize(
             schema=schema,
             registry=registry,
         )
+    if next_release > 0:
+        write_next_release(root, count=count, seed=seed, share=next_release, schema=schema)
     n = shape["documents"]
     return {
         "documents": n,
@@ -914,6 +975,13 @@ def main() -> None:
         help="also write DIR/next-sources, where this share of documents has one more span",
     )
     parser.add_argument(
+        "--next-release",
+        type=float,
+        default=0.0,
+        help="also write DIR/next-release/v1.1.0: release 1.0.0 with this share of documents "
+        "edited as in next-sources (for diff without an authoring folder)",
+    )
+    parser.add_argument(
         "--shard-rows",
         type=int,
         default=SHARD_ROWS,
@@ -926,6 +994,7 @@ def main() -> None:
         seed=args.seed,
         sources=not args.no_sources,
         edit_share=args.edit_share,
+        next_release=args.next_release,
         shard_rows=args.shard_rows,
     )
     print(json.dumps(shape, indent=2))
