@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 import threading
 import warnings
 from collections.abc import Sequence
@@ -80,6 +81,9 @@ def _start() -> SparkSession:
             builder = builder.master(master)
         if master is not None and master.startswith("local"):
             builder = builder.config("spark.sql.shuffle.partitions", str(LOCAL_PARTITIONS))
+            # Any Python worker runs in this interpreter's environment, not the first
+            # `python3` on PATH.
+            builder = builder.config("spark.pyspark.python", sys.executable)
         quiet = resources.files("hmeimim.validation").joinpath("spark-log4j2.properties")
         options = f"-Dlog4j2.configurationFile={quiet}"
         builder = (
