@@ -7,9 +7,9 @@ sibling and renamed into place (`storage.staged_folder`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -96,35 +96,43 @@ _RESOLVED_WORDS = frozenset(
     for base in ("yes", "no", "true", "false", "on", "off", "null")
     for word in (base, base.capitalize(), base.upper())
 )
-# Characters after which (or anywhere) a plain scalar in a flow collection may end or
-# change meaning; a string holding one goes through the emitter.
-_FLOW_UNSAFE = frozenset(",?[]{}:#&*!|>%@`\x7f")
+# What may follow the first letter of a plain scalar in a flow collection: printable
+# BMP characters less the flow and comment indicators (`,?[]{}:#&*!|>%@` and the
+# backquote), DEL, the YAML line breaks (U+0085, U+2028, U+2029) and the byte order mark.
+_PLAIN_REST = re.compile(
+    "[ \"$'()+\\-./0-9;<=A-Z\\\\^_a-z~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*"
+)
 
 
 def _plain_flow(value: str) -> bool:
     """Whether the emitter writes `value` as it is (a plain scalar) inside a flow mapping.
 
     Deliberately narrow: a letter first, then printable BMP characters other than the
-    flow and comment indicators, no space at either end, and no word the resolver reads
-    as a boolean or null. Everything else is left to the emitter (`_flow_scalar`).
+    flow and comment indicators, no space at the end, and no word the resolver reads
+    as a boolean or null. Everything else is left to the emitter (`_emitted_scalar`).
     """
     return (
         value[:1].isalpha()
         and value[-1] != " "
+        and _PLAIN_REST.fullmatch(value) is not None
         and value not in _RESOLVED_WORDS
-        and all(
-            " " <= char <= "~" or "\xa0" <= char <= "\ud7ff" or "\ue000" <= char <= "\ufffd"
-            for char in value
-        )
-        and "\ufeff" not in value
-        and _LINE_BREAKS.isdisjoint(value)
-        and _FLOW_UNSAFE.isdisjoint(value)
     )
 
 
-def _flow_scalar(value: Any) -> str | None:
-    """`value` as the emitter writes it inside a flow mapping, where that is certain
-    without running it; None otherwise."""
+@functools.lru_cache(maxsize=1 << 14)
+def _emitted_string(value: str) -> str:
+    return _emitted_scalar(value)
+
+
+def _emitted_scalar(value: Any) -> str:
+    """`value` as the emitter writes it in a flow collection: the style it chooses for a
+    scalar there is the same in a sequence as in a mapping's value."""
+    return dump_yaml([value], flow=True).strip()[1:-1]
+
+
+def _flow_scalar(value: Any) -> str:
+    """`value` as the emitter writes it inside a flow mapping; written directly where
+    that is certain without running the emitter."""
     if value is None:
         return "null"
     if value is True:
@@ -133,22 +141,22 @@ def _flow_scalar(value: Any) -> str | None:
         return "false"
     if type(value) is int:
         return str(value)
-    if type(value) is str and _plain_flow(value):
-        return value
-    return None
+    if type(value) is str:
+        return value if _plain_flow(value) else _emitted_string(value)
+    return _emitted_scalar(value)
 
 
 def _yaml_flow(item: Mapping[str, Any]) -> str:
     """One record as a YAML flow mapping on one line, byte for byte what `dump_yaml`
-    writes: ids, offsets, labels, nulls and most span texts are written directly (the
-    emitter's per-call cost dominated writing a large folder); an item with any other
-    value goes through the emitter whole."""
+    writes: ids, offsets, labels, nulls and most span texts are written directly, and
+    any other scalar by the emitter on its own (the emitter's per-call cost dominated
+    writing a large folder); an item with a key that is no plain string or a value that
+    is a list or mapping goes through the emitter whole."""
     parts = []
     for key, value in item.items():
-        written = _flow_scalar(value)
-        if written is None or type(key) is not str or not _plain_flow(key):
+        if type(key) is not str or not _plain_flow(key) or isinstance(value, list | dict):
             return dump_yaml(dict(item), flow=True).strip()
-        parts.append(f"{key}: {written}")
+        parts.append(f"{key}: {_flow_scalar(value)}")
     return "{" + ", ".join(parts) + "}"
 
 
@@ -393,7 +401,7 @@ def write_sources_folder(
                     meta_base,
                     meta,
                     None,
-                    partial(_meta_yaml, meta, origin),
+                    functools.partial(_meta_yaml, meta, origin),
                 ),
             )
             want, sections = _annotation_sections(doc, schema)
@@ -405,7 +413,7 @@ def write_sources_folder(
                     gold_base,
                     want,
                     sections,
-                    partial(annotations_yaml, doc, schema, gold_header),
+                    functools.partial(annotations_yaml, doc, schema, gold_header),
                 ),
             )
         for layer in records.annotator_layers:
@@ -418,7 +426,7 @@ def write_sources_folder(
                     from_base(*parts),
                     want,
                     sections,
-                    partial(annotations_yaml, layer, schema, header),
+                    functools.partial(annotations_yaml, layer, schema, header),
                 ),
             )
         registries = [("entities", "entity_id", "entity registry", records.entities)]
@@ -438,7 +446,7 @@ def write_sources_folder(
                 registry.append("[]")  # an empty file would read as no registry at all
             fresh = "\n".join(registry) + "\n"
             kept = _kept_or_fresh(
-                from_base(name), entries, {None: (key, entries)}, partial(str, fresh)
+                from_base(name), entries, {None: (key, entries)}, functools.partial(str, fresh)
             )
             _write(staging / name, kept)
     return out_dir
