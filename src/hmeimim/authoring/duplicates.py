@@ -24,8 +24,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from datasketch import MinHash  # type: ignore[import-untyped]
+if TYPE_CHECKING:
+    from datasketch import MinHash  # type: ignore[import-untyped]
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -45,6 +47,10 @@ def shingles(text: str) -> set[str]:
 
 def signature(text: str) -> MinHash:
     """The MinHash of the shingles of `text`, with the fixed seed and permutations."""
+    # Imported here: datasketch brings scipy, a second of start-up that every command
+    # but `ingest` would pay.
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
     minhash.update_batch([shingle.encode("utf-8") for shingle in sorted(shingles(text))])
     return minhash

@@ -30,9 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trafilatura import bare_extraction
-from trafilatura.settings import Document
-
 from hmeimim.errors import Finding, HmeimimError
 
 # 4 MiB of UTF-8 is some 600,000 words: far beyond any news report, small in memory.
@@ -159,6 +156,10 @@ def binary_evidence(data: bytes) -> str | None:
 
 def extract_html(html: str, location: str) -> tuple[str, dict[str, str]]:
     """The article text of a page ("\\n\\n" between paragraphs) and the metadata found."""
+    # Imported here, as datasketch is in authoring.duplicates: only `ingest` needs it.
+    from trafilatura import bare_extraction
+    from trafilatura.settings import Document
+
     document = bare_extraction(
         html,
         include_comments=False,

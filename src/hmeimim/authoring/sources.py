@@ -31,6 +31,7 @@ from typing import Any, cast
 import jsonschema
 
 from hmeimim.authoring import strict_yaml
+from hmeimim.authoring.conformance import Predicate, compile_conformance
 from hmeimim.errors import Finding
 from hmeimim.model import (
     ANNOTATION_KEYS,
@@ -73,14 +74,34 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# The compiled conformance predicate of the JSON Schemas in use, by identity (a reader
+# derives each schema once and passes the same object for every record).
+_COMPILED: dict[int, tuple[dict[str, Any], Predicate | None]] = {}
+
+
+def _conformance(json_schema: dict[str, Any]) -> Predicate | None:
+    cached = _COMPILED.get(id(json_schema))
+    if cached is not None and cached[0] is json_schema:
+        return cached[1]
+    if len(_COMPILED) >= 32:
+        _COMPILED.clear()
+    compiled = compile_conformance(json_schema)
+    _COMPILED[id(json_schema)] = (json_schema, compiled)
+    return compiled
+
+
 def record_schema_findings(
     instance: dict[str, Any], json_schema: dict[str, Any], file: str, doc_id: str | None
 ) -> list[Finding]:
     """The JSON Schema findings of one authoring record (also used on Label Studio imports)."""
+    jsonable = _jsonable(instance)
+    conforms = _conformance(json_schema)
+    if conforms is not None and conforms(jsonable):
+        return []  # certainly no finding (see authoring.conformance); jsonschema says why
     validator = _StrictValidator(json_schema, format_checker=_StrictValidator.FORMAT_CHECKER)
     findings = []
     reported: set[str] = set()  # required properties already reported
-    for error in sorted(validator.iter_errors(_jsonable(instance)), key=lambda e: list(e.path)):
+    for error in sorted(validator.iter_errors(jsonable), key=lambda e: list(e.path)):
         where = "/".join(str(p) for p in error.absolute_path)
         code, params = _finding_of(error, where or "<top>")
         if error.validator == "required":

@@ -81,10 +81,39 @@ def _strict_bool(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
 _StrictLoader.add_constructor("tag:yaml.org,2002:bool", _strict_bool)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
+class _QuickLoader(_StrictLoader):
+    """The strict loader for a text that cannot hold an alias or a merge key.
+
+    An alias needs an anchor (`&`), a merge key is `<<` or a tag naming `merge`; a text
+    with none of these skips the per-node bookkeeping of aliases, and a mapping whose
+    keys are all distinct plain strings skips constructing its keys twice. Any other
+    mapping takes the strict path, which reports the duplicate with its line.
+    """
+
+    construct_object = yaml.constructor.BaseConstructor.construct_object
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = {
+            key.value
+            for key, _ in node.value
+            if key.tag == _STR and isinstance(key, yaml.ScalarNode)
+        }
+        if len(keys) == len(node.value):
+            return _Base.construct_mapping(self, node, deep=deep)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _could_alias(text: str) -> bool:
+    return "&" in text or "<<" in text or "merge" in text
+
+
 # Whole documents only: no anchors, no custom tags, the YAML 1.1 safe types.
 def load(text: str) -> Any:
     """Parse one YAML document strictly; raise `Refusal` for what it refuses."""
-    loader = _StrictLoader(text)
+    loader = _StrictLoader(text) if _could_alias(text) else _QuickLoader(text)
     try:
         return loader.get_single_data()
     except Refusal:

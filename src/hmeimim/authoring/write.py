@@ -7,8 +7,9 @@ sibling and renamed into place (`storage.staged_folder`).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +89,79 @@ def _ordered(record: Mapping[str, Any], columns: Iterable[str]) -> dict[str, Any
     return {name: record.get(name) for name in columns}
 
 
+# Scalars that the YAML resolver reads as something other than a string although they
+# start with a letter: such a string must be quoted.
+_RESOLVED_WORDS = frozenset(
+    word
+    for base in ("yes", "no", "true", "false", "on", "off", "null")
+    for word in (base, base.capitalize(), base.upper())
+)
+# What may follow the first letter of a plain scalar in a flow collection: printable
+# BMP characters less the flow and comment indicators (`,?[]{}:#&*!|>%@` and the
+# backquote), DEL, the YAML line breaks (U+0085, U+2028, U+2029) and the byte order mark.
+_PLAIN_REST = re.compile(
+    "[ \"$'()+\\-./0-9;<=A-Z\\\\^_a-z~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*"
+)
+
+
+def _plain_flow(value: str) -> bool:
+    """Whether the emitter writes `value` as it is (a plain scalar) inside a flow mapping.
+
+    Deliberately narrow: a letter first, then printable BMP characters other than the
+    flow and comment indicators, no space at the end, and no word the resolver reads
+    as a boolean or null. Everything else is left to the emitter (`_emitted_scalar`).
+    """
+    return (
+        value[:1].isalpha()
+        and value[-1] != " "
+        and _PLAIN_REST.fullmatch(value) is not None
+        and value not in _RESOLVED_WORDS
+    )
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _emitted_string(value: str) -> str:
+    return _emitted_scalar(value)
+
+
+def _emitted_scalar(value: Any) -> str:
+    """`value` as the emitter writes it in a flow collection: the style it chooses for a
+    scalar there is the same in a sequence as in a mapping's value."""
+    return dump_yaml([value], flow=True).strip()[1:-1]
+
+
+def _flow_scalar(value: Any) -> str:
+    """`value` as the emitter writes it inside a flow mapping; written directly where
+    that is certain without running the emitter."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str:
+        return value if _plain_flow(value) else _emitted_string(value)
+    return _emitted_scalar(value)
+
+
 def _yaml_flow(item: Mapping[str, Any]) -> str:
-    return dump_yaml(dict(item), flow=True).strip()
+    """One record as a YAML flow mapping on one line, byte for byte what `dump_yaml`
+    writes: ids, offsets, labels, nulls and most span texts are written directly, and
+    any other scalar by the emitter on its own (the emitter's per-call cost dominated
+    writing a large folder); an item with a key that is no plain string or a value that
+    is a list or mapping goes through the emitter whole."""
+    parts = []
+    for key, value in item.items():
+        if type(key) is not str or not _plain_flow(key) or isinstance(value, list | dict):
+            return dump_yaml(dict(item), flow=True).strip()
+        parts.append(f"{key}: {_flow_scalar(value)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _meta_yaml(meta: Mapping[str, Any], origin: str) -> str:
+    return _comment(f"Written by {origin}.") + "\n" + dump_yaml(dict(meta))
 
 
 def _comment(text: str) -> str:
@@ -235,24 +307,30 @@ def _write(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
-def _kept_or_fresh(base: Path | None, want: Any, sections: Sections | None, fresh: str) -> str:
+def _kept_or_fresh(
+    base: Path | None, want: Any, sections: Sections | None, fresh: Callable[[], str]
+) -> str:
     """The text to write for one file: the base file itself when it already says `want`,
-    the base edited line by line when `sections` allows it, else `fresh`."""
+    the base edited line by line when `sections` allows it, else `fresh()`.
+
+    `fresh` is called only when neither will do: emitting YAML costs far more than
+    reading it, and most files of an import or a release are unchanged.
+    """
     if base is None or not base.is_file():
-        return fresh
+        return fresh()
     try:
         text = base.read_bytes().decode("utf-8")
         if same_content(strict_yaml.load(text), want):
             return text
     except (OSError, UnicodeDecodeError, strict_yaml.Refusal):
-        return fresh
+        return fresh()
     merged = merge_item_lines(text, sections) if sections is not None else None
     try:
         if merged is not None and same_content(strict_yaml.load(merged), want):
             return merged
     except strict_yaml.Refusal:
         pass
-    return fresh
+    return fresh()
 
 
 def _in_base_order(
@@ -316,20 +394,40 @@ def write_sources_folder(
             else:
                 _write(folder / TEXT_FILE, doc["text"])
             meta = _ordered(doc, meta_columns)
-            fresh = _comment(f"Written by {origin}.") + "\n" + dump_yaml(meta)
             meta_base = from_base("documents", doc_id, "meta.yaml")
-            _write(folder / "meta.yaml", _kept_or_fresh(meta_base, meta, None, fresh))
+            _write(
+                folder / "meta.yaml",
+                _kept_or_fresh(
+                    meta_base,
+                    meta,
+                    None,
+                    functools.partial(_meta_yaml, meta, origin),
+                ),
+            )
             want, sections = _annotation_sections(doc, schema)
-            fresh = annotations_yaml(doc, schema, f"Gold of {doc_id}, written by {origin}.")
+            gold_header = f"Gold of {doc_id}, written by {origin}."
             gold_base = from_base("documents", doc_id, "gold.yaml")
-            _write(folder / "gold.yaml", _kept_or_fresh(gold_base, want, sections, fresh))
+            _write(
+                folder / "gold.yaml",
+                _kept_or_fresh(
+                    gold_base,
+                    want,
+                    sections,
+                    functools.partial(annotations_yaml, doc, schema, gold_header),
+                ),
+            )
         for layer in records.annotator_layers:
             parts = ("annotators", layer["doc_id"], f"{layer['annotator']}.yaml")
             header = f"Raw layer of {layer['annotator']} on {layer['doc_id']}, written by {origin}."
             want, sections = _annotation_sections(layer, schema)
-            fresh = annotations_yaml(layer, schema, header)
             _write(
-                staging.joinpath(*parts), _kept_or_fresh(from_base(*parts), want, sections, fresh)
+                staging.joinpath(*parts),
+                _kept_or_fresh(
+                    from_base(*parts),
+                    want,
+                    sections,
+                    functools.partial(annotations_yaml, layer, schema, header),
+                ),
             )
         registries = [("entities", "entity_id", "entity registry", records.entities)]
         claims_base = from_base("claims.yaml")
@@ -347,6 +445,8 @@ def write_sources_folder(
             if not entries:
                 registry.append("[]")  # an empty file would read as no registry at all
             fresh = "\n".join(registry) + "\n"
-            kept = _kept_or_fresh(from_base(name), entries, {None: (key, entries)}, fresh)
+            kept = _kept_or_fresh(
+                from_base(name), entries, {None: (key, entries)}, functools.partial(str, fresh)
+            )
             _write(staging / name, kept)
     return out_dir

@@ -144,9 +144,14 @@ def _parse_int(digits: str) -> int | LongNumber:
         return LongNumber(len(digits.lstrip("-")))
 
 
+# `json.loads` with this hook builds the same decoder; `parse` also decodes one task at a
+# time with it (`JSONDecoder.raw_decode`).
+JSON_DECODER = json.JSONDecoder(parse_int=_parse_int)
+
+
 def load_json(text: str) -> Any:
     """`json.loads`, with integers too long to convert read as `LongNumber`."""
-    return json.loads(text, parse_int=_parse_int)
+    return JSON_DECODER.decode(text)
 
 
 # -- task texts -----------------------------------------------------------------------------

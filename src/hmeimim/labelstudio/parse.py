@@ -26,15 +26,17 @@ annotator on one task the most recently updated wins (notice E714).
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hmeimim.errors import Finding, HmeimimError
 from hmeimim.labelstudio.boundary import (
+    JSON_DECODER,
     LongNumber,
     TextMap,
     ident,
@@ -110,6 +112,80 @@ def load_export_json(path: Path) -> list[Any]:
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         raise HmeimimError("E701", str(path), reason=printable(str(error))) from None
     return check_export_shape(data, str(path))
+
+
+class _NotStreamable(Exception):
+    """The export is not a well-formed JSON list of tasks: read it whole to say why."""
+
+
+_CHUNK = 1 << 20
+_JSON_SPACE = " \t\n\r"
+
+
+def _streamed_tasks(path: Path) -> Iterator[Any]:
+    """The items of the JSON list in `path`, decoded one at a time from a window of the
+    file, so that the raw export (hundreds of megabytes for ten thousand tasks) is never
+    in memory whole. Raises `_NotStreamable` on anything but a well-formed list whose
+    first object is no JSON_MIN row: `load_export_json` then reads the file whole and
+    reports the problem exactly as it always has."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as file:
+        window, at, eof = "", 0, False
+
+        def more() -> None:
+            nonlocal window, at, eof
+            # At least as much again as the window holds: a task cut off by the window,
+            # or a malformed one, costs a linear number of decoding attempts.
+            chunk = file.read(max(_CHUNK, len(window) - at))
+            eof = not chunk
+            try:
+                window = window[at:] + decoder.decode(chunk, final=eof)
+            except UnicodeDecodeError:
+                raise _NotStreamable from None
+            at = 0
+
+        def next_char() -> str:
+            """The next character that is not JSON whitespace ("" at the end)."""
+            nonlocal at
+            while True:
+                while at < len(window) and window[at] in _JSON_SPACE:
+                    at += 1
+                if at < len(window) or eof:
+                    return window[at : at + 1]
+                more()
+
+        more()
+        if next_char() != "[":
+            raise _NotStreamable
+        at += 1
+        if next_char() == "]":
+            at += 1
+        else:
+            shape_checked = False
+            while True:
+                try:
+                    item, end = JSON_DECODER.raw_decode(window, at)
+                except (json.JSONDecodeError, RecursionError):
+                    item, end = None, -1
+                if end < 0 or (end == len(window) and not eof):
+                    # Cut off by the window (a number may go on): decode again with more.
+                    if eof:
+                        raise _NotStreamable
+                    more()
+                    continue
+                at = end
+                if not shape_checked and isinstance(item, dict):
+                    shape_checked = True
+                    check_export_shape([item], str(path))
+                yield item
+                sign = next_char()
+                at += 1
+                if sign == "]":
+                    break
+                if sign != "," or next_char() in ("]", ""):
+                    raise _NotStreamable
+        if next_char() != "":
+            raise _NotStreamable
 
 
 def check_export_shape(data: Any, file: str) -> list[Any]:
@@ -556,7 +632,7 @@ def _code_points(text: str) -> str:
     return " ".join(f"U+{ord(ch):04X}" for ch in text)
 
 
-def parse_export(data: list[Any], *, file: str, schema: Schema | None = None) -> ParsedExport:
+def parse_export(data: Iterable[Any], *, file: str, schema: Schema | None = None) -> ParsedExport:
     """Every task and non-cancelled annotation of an export, as records (module docstring)."""
     mapping = ls_mapping(schema or load_schema())
     parsed = ParsedExport(file=file)
@@ -707,5 +783,13 @@ def recency(ann: ParsedAnnotation) -> tuple[str, int, str, str]:
 
 
 def read_export(path: Path, *, schema: Schema | None = None) -> ParsedExport:
-    """Parse an export file (raises E701/E702 for unusable files)."""
-    return parse_export(load_export_json(path), file=str(path), schema=schema)
+    """Parse an export file (raises E701/E702 for unusable files).
+
+    The tasks are decoded and parsed one at a time; an export that is not a plain JSON
+    list of tasks is read whole, which says what is wrong with it.
+    """
+    try:
+        return parse_export(_streamed_tasks(path), file=str(path), schema=schema)
+    except (_NotStreamable, HmeimimError, OSError):
+        # Parse again from the start: the same findings and errors as reading it whole.
+        return parse_export(load_export_json(path), file=str(path), schema=schema)
