@@ -16,7 +16,7 @@ does not finish is recorded as not measured.
 | ls-export | `hmeimim ls export` | the same read, rows to Python, compact `json.dump` |
 | ls-import | `hmeimim ls import` of that export | `json.load` of it |
 | release | `hmeimim release --bump minor` | authoring files read by libyaml, rows to Parquet |
-| diff | `hmeimim diff 1.0.0 1.1.0` (1.1.0 from `synthesize.py --next-release`) | `pq.read_table` of both releases |
+| diff | `hmeimim diff 1.0.0 1.1.0` (1.1.0: `--next-release`) | `pq.read_table` of both releases |
 
 Targets (issue 12): at 100k documents `validate` within 2x of its baseline with peak
 memory under 1 GB; `ls-import`, `ls-export`, `release` and `diff` within 3x with peak
