@@ -14,8 +14,11 @@ import pyarrow.parquet as pq
 
 from conftest import ROOT
 from hmeimim.actions import validate_paths
+from hmeimim.authoring.sources import read_sources
+from hmeimim.labelstudio.parse import parse_export
 from hmeimim.labelstudio.tasks import iter_tasks, write_tasks
 from hmeimim.progress import counted, progress_wanted, reporting
+from hmeimim.schema.declaration import load_schema
 
 LATEST = ROOT / "corpus" / "v1.2.0"
 HMEIMIM = Path(sys.executable).parent / "hmeimim"
@@ -112,3 +115,27 @@ def test_the_cli_draws_nothing_when_piped(tmp_path: Path) -> None:
     assert run.returncode == 0
     assert run.stderr == b""
     assert "\x1b" not in run.stdout.decode()
+
+
+def test_reading_the_authoring_folder_reports_each_document() -> None:
+    calls: Calls = []
+    folders = [
+        p
+        for p in (ROOT / "corpus" / "sources" / "documents").iterdir()
+        if p.is_dir() and not p.name.startswith(".")
+    ]
+    with reporting(lambda *call: calls.append(call)):
+        read = read_sources(ROOT / "corpus" / "sources", load_schema())
+    assert len(read.records.documents) == len(folders)
+    steps = [c for c in calls if c[0] == "reading the authoring folder"]
+    assert steps[-1] == ("reading the authoring folder", len(folders), len(folders))
+
+
+def test_ls_import_reports_the_tasks_it_reads(tmp_path: Path) -> None:
+    export = tmp_path / "tasks.json"
+    write_tasks(export, iter_tasks(None))
+    tasks = json.loads(export.read_text())
+    calls: Calls = []
+    with reporting(lambda *call: calls.append(call)):
+        parse_export(tasks, file=str(export))
+    assert calls[-1] == ("ls import: tasks read", len(tasks), len(tasks))

@@ -40,6 +40,7 @@ from hmeimim.model import (
     CorpusRecords,
     text_fingerprint,
 )
+from hmeimim.progress import counted
 from hmeimim.schema.declaration import Schema
 from hmeimim.schema.jsonschema import record_json_schema
 
@@ -267,7 +268,8 @@ def read_sources(root: Path, schema: Schema) -> Sources:
                 out.records.claims.append(dict(entry))
 
     unread: set[str] = set()  # document folders whose document did not read
-    for doc_dir in _document_dirs(root):
+    folders = list(_document_dirs(root))
+    for doc_dir in counted(folders, "reading the authoring folder", len(folders)):
         doc_id = doc_dir.name
         unread.add(doc_id)
         meta_file, gold_file = doc_dir / "meta.yaml", doc_dir / "gold.yaml"

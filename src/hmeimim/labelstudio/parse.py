@@ -48,6 +48,7 @@ from hmeimim.labelstudio.boundary import (
 )
 from hmeimim.labelstudio.mapping import TEXT_CONTROL, LabelKey, LsMapping, ls_mapping
 from hmeimim.labelstudio.tasks import CLAIM_TARGET, ENTITY_TARGET
+from hmeimim.progress import counted
 from hmeimim.schema.declaration import Schema, load_schema
 
 _WS = re.compile(r"\s+")
@@ -637,7 +638,7 @@ def parse_export(data: Iterable[Any], *, file: str, schema: Schema | None = None
     mapping = ls_mapping(schema or load_schema())
     parsed = ParsedExport(file=file)
     seen_docs: dict[str, str] = {}
-    for index, item in enumerate(data):
+    for index, item in enumerate(counted(data, "ls import: tasks read")):
         task: dict[str, Any] = item if isinstance(item, dict) else {}
         task_id = ident(task.get("id", f"#{index}"))
         where = f"task {task_id}"
