@@ -138,6 +138,7 @@ CHILD = """
 import sys, time
 from pathlib import Path
 import hmeimim.actions as actions
+import hmeimim.publish.derived as derived
 
 root, marker = Path(sys.argv[1]), Path(sys.argv[2])
 
@@ -146,7 +147,8 @@ def block(*args, **kwargs):
     while True:
         time.sleep(60)
 
-actions.write_generated = block
+# make_release imports write_generated from publish.derived when it runs.
+derived.write_generated = block
 actions.make_release(bump="minor", released="2027-01-02", root=root)
 """
 
