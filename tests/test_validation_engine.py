@@ -277,6 +277,27 @@ def test_all_corruptions_at_once_and_in_the_layers(tmp_path: Path, fallbacks: li
     assert {"E201", "E202", "E302", "E304", "E103", "E306"} <= codes
 
 
+def test_layer_offsets_checked_a_document_at_a_time_find_the_same(
+    tmp_path: Path, fallbacks: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layers' offsets are joined with their texts a range of documents at a time;
+    with ranges of one document every layer span is still checked against its own text."""
+    monkeypatch.setattr(engine, "LAYER_CHUNK", 1)
+    folder = _release(tmp_path)
+
+    def layers(rows: list[Record]) -> None:
+        assert len({row["doc_id"] for row in rows}) > 2  # several ranges, not one
+        rows[0]["spans"][0]["start"] = -1
+        rows[-1]["spans"][0]["end"] = rows[-1]["spans"][0]["end"] + 1
+        rows[1]["doc_id"] = "no-such-document"
+
+    _rewrite(folder, "annotators.parquet", layers)
+    found = _check(folder, fallbacks)
+    offsets = [f for f in found if f[0] in ("E202", "E203")]
+    assert len(offsets) >= 2
+    assert "E302" in {code for code, _, _ in found}
+
+
 def test_a_standoff_document_and_its_layers(tmp_path: Path, fallbacks: list[str]) -> None:
     folder = _release(tmp_path)
 

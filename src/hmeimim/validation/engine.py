@@ -27,7 +27,7 @@ import duckdb
 
 from hmeimim.progress import PROGRESS_INTERVAL, progress_wanted, report_progress
 from hmeimim.schema.declaration import Schema
-from hmeimim.validation.rules import DOCUMENTS, LAYERS, LISTS, rule_set, sql_string
+from hmeimim.validation.rules import DOCUMENTS, LAYERS, LISTS, RuleSet, rule_set, sql_string
 
 # Errors in the SQL itself, as opposed to files DuckDB cannot read.
 _MISTAKES = (
@@ -38,8 +38,11 @@ _MISTAKES = (
 )
 # DuckDB's buffers (temporary tables of span ids and frames, join and sort state) stay
 # under this and spill to the scratch folder beyond it, so the whole process stays under
-# 1 GB whatever the corpus size: about 700 MB at 100k documents (docs/benchmarks.md).
+# 1 GB whatever the corpus size: about 700 MB at 100k documents, 876 MB at 1M
+# (docs/benchmarks.md), as each query runs on its own (`insert_parts`).
 MEMORY_LIMIT = os.environ.get("HMEIMIM_DUCKDB_MEMORY", "512MB")
+# Documents whose layers are checked against their texts in one join (see `layer_offsets`).
+LAYER_CHUNK = 10_000
 
 
 @dataclass
@@ -79,6 +82,21 @@ def flag_rows(
             run.con.close()
 
 
+def _layer_offsets(bounds: tuple[str, str] | None) -> str:
+    """The spans of the annotator layers whose doc_id is within `bounds` (None: none),
+    each with the text, length and stand-off length of its document."""
+    if bounds is None:
+        within = "false"
+    else:
+        within = f"doc_id BETWEEN {sql_string(bounds[0])} AND {sql_string(bounds[1])}"
+    return (
+        f"WITH named AS (SELECT doc_id, text, _n, _length FROM documents WHERE {within}) "
+        "SELECT l._f, l._r, d.text AS _text, d._n, d._length, unnest(l.spans) AS s "
+        f"FROM (SELECT * FROM records WHERE {within}) l "
+        "LEFT JOIN named d ON d.doc_id = l.doc_id"
+    )
+
+
 def _span_field(schema: Schema, name: str) -> str:
     return f"s.{name}" if schema.has_column("span", name) else "NULL::VARCHAR"
 
@@ -111,9 +129,10 @@ class _Run:
         self.links = 0
         self.fingerprint = {"text_sha256", "text_length"} <= schema.column_names(DOCUMENTS)
 
-    def run(self, sql: str, label: str) -> None:
+    def run(self, sql: str, label: str, part: tuple[int, int] = (0, 1)) -> None:
         """Execute `sql`; with a progress sink, in a worker thread while this one reports
-        DuckDB's estimate of how far the query is (percent)."""
+        DuckDB's estimate of how far the query is (percent), as `part` (the
+        index of this query and the number of queries of the step) of the step."""
         if not progress_wanted():
             self.con.execute(sql)
             return
@@ -132,14 +151,14 @@ class _Run:
                 worker.join(PROGRESS_INTERVAL)
                 done = self.con.query_progress()
                 if done >= 0:
-                    report_progress(label, done, 100)
+                    report_progress(label, (part[0] + done / 100) * 100 / part[1], 100)
         except BaseException:
             self.con.interrupt()  # e.g. Ctrl-C: stop the query, not only the wait
             worker.join()
             raise
         if failed:
             raise failed[0]
-        report_progress(label, 100, 100)
+        report_progress(label, (part[0] + 1) * 100 / part[1], 100)
 
     def link(self, path: Path) -> str:
         """A plain name for `path`, so that no character of it is read as a glob."""
@@ -195,6 +214,37 @@ class _Run:
                 f"validate: reading the {column} of {label}",
             )
 
+    def insert_parts(self, table: str, parts: Sequence[str], label: str) -> None:
+        """Each part's flagged rows into `table`, one query after the other: run as one
+        UNION, DuckDB holds every part's joins and aggregates at once, past its memory
+        cap (over 3 GB at a million documents, against some 700 MB for the largest part)."""
+        for number, part in enumerate(parts, 1):
+            self.run(f"INSERT INTO {table} {part}", label, (number - 1, len(parts)))
+
+    def layer_offsets(self, rules: RuleSet) -> None:
+        """The offsets rules of the annotator layers, into `layer_offset_flags`, a range
+        of LAYER_CHUNK documents at a time: each layer span is checked against the text
+        of its document, and the join that brings them together holds the texts, which
+        DuckDB cannot spill (at a million documents they do not fit in memory)."""
+        con = self.con
+        con.execute("CREATE OR REPLACE TEMP TABLE layer_offset_flags (_f BIGINT, _r BIGINT)")
+        predicate = rules.predicate("offsets")
+        if predicate is None:
+            return
+        named = [
+            doc_id
+            for (doc_id,) in con.execute(
+                "SELECT DISTINCT doc_id FROM records WHERE doc_id IS NOT NULL ORDER BY doc_id"
+            ).fetchall()
+        ]
+        for start in range(0, len(named), LAYER_CHUNK):
+            bounds = (named[start], named[min(start + LAYER_CHUNK, len(named)) - 1])
+            con.execute(f"CREATE OR REPLACE VIEW offsets AS {_layer_offsets(bounds)}")
+            self.run(
+                f"INSERT INTO layer_offset_flags SELECT _f, _r FROM offsets WHERE {predicate}",
+                "validate: offsets of annotator layers",
+            )
+
     def flag(self, documents: Sequence[TableFile], layers: TableFile | None) -> Flagged:
         con = self.con
         self.registry("entity_ids", self.entity_ids)
@@ -215,21 +265,19 @@ class _Run:
             )
         con.execute("CREATE OR REPLACE TEMP TABLE doc_flags (_f BIGINT, _r BIGINT)")
         if layers is not None:
-            self.views(
-                self.union([layers]),
-                "SELECT l._f, l._r, d.text AS _text, d._n, d._length, unnest(l.spans) AS s "
-                "FROM records l LEFT JOIN documents d ON d.doc_id = l.doc_id",
-                "annotator layers",
-            )
+            self.views(self.union([layers]), _layer_offsets(None), "annotator layers")
             rules = rule_set(
                 self.schema, LAYERS, entities_known=entities_known, claims_known=claims_known
             )
-            self.run(
-                f"CREATE OR REPLACE TEMP TABLE layer_flags AS {rules.flagged()}",
+            self.layer_offsets(rules)
+            con.execute("CREATE OR REPLACE TEMP TABLE layer_flags (_f BIGINT, _r BIGINT)")
+            self.insert_parts(
+                "layer_flags",
+                rules.parts(done=["layer_offset_flags"]),
                 "validate: rules on annotator layers",
             )
             flagged.layers = sorted(
-                r for (r,) in con.execute("SELECT _r FROM layer_flags").fetchall()
+                r for (r,) in con.execute("SELECT DISTINCT _r FROM layer_flags").fetchall()
             )
             # The documents a flagged layer names: the layer is checked against them.
             con.execute(
@@ -248,7 +296,7 @@ class _Run:
             rules = rule_set(
                 self.schema, DOCUMENTS, entities_known=entities_known, claims_known=claims_known
             )
-            self.run(f"INSERT INTO doc_flags {rules.flagged()}", "validate: rules on documents")
+            self.insert_parts("doc_flags", rules.parts(), "validate: rules on documents")
             for f, r in con.execute(
                 "SELECT DISTINCT _f, _r FROM doc_flags ORDER BY 1, 2"
             ).fetchall():

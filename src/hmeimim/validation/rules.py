@@ -82,15 +82,24 @@ class RuleSet:
         parts = [f"coalesce(({r.predicate}), true)" for r in self.rules if r.relation == relation]
         return "\n    OR ".join(parts) if parts else None
 
-    def flagged(self) -> str:
-        """One SELECT of every flagged (_f, _r), without repeats: every rule and query."""
-        parts = []
+    def parts(self, *, done: Iterable[str] = ()) -> list[str]:
+        """SELECTs of flagged (_f, _r), one per relation's rules and one per query.
+        `done` names tables of rows already flagged by the offsets rules, run apart;
+        those rules are then left out."""
+        done = tuple(done)
+        parts = [f"SELECT _f, _r FROM {table}" for table in done]
         for relation in ("records", "offsets", "frames", "stances"):
+            if relation == "offsets" and done:
+                continue
             predicate = self.predicate(relation)
             if predicate is not None:
                 parts.append(f"SELECT _f, _r FROM {relation} WHERE {predicate}")
         parts += [query.sql for query in self.queries]
-        union = "\nUNION ALL ".join(f"({part})" for part in parts)
+        return parts
+
+    def flagged(self, *, done: Iterable[str] = ()) -> str:
+        """One SELECT of every flagged (_f, _r), without repeats: every rule and query."""
+        union = "\nUNION ALL ".join(f"({part})" for part in self.parts(done=done))
         return f"SELECT DISTINCT _f, _r FROM ({union})"
 
 
