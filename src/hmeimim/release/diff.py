@@ -45,7 +45,7 @@ from hmeimim.storage.releases import (
     release_file,
     release_schema,
 )
-from hmeimim.validation.engine import MEMORY_LIMIT
+from hmeimim.validation.engine import scratch_connection
 
 # Rows of document files (both releases together) that one join takes at a time.
 PARTITION_ROWS = 8192
@@ -453,15 +453,7 @@ class _Join:
 
     def __init__(self, scratch: Path) -> None:
         self.scratch = scratch
-        spill = scratch / "spill"
-        spill.mkdir()
-        self.con = duckdb.connect(
-            config={
-                "memory_limit": MEMORY_LIMIT,
-                "temp_directory": str(spill),
-                "preserve_insertion_order": False,
-            }
-        )
+        self.con = scratch_connection(scratch)
         # The library never prints; DuckDB would draw a bar on long queries.
         self.con.execute("SET enable_progress_bar = false")
         self.links: dict[Path, str] = {}

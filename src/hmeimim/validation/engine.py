@@ -97,6 +97,20 @@ def _layer_offsets(bounds: tuple[str, str] | None) -> str:
     )
 
 
+def scratch_connection(scratch: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection held under MEMORY_LIMIT, spilling into `scratch/spill`, free to
+    reorder rows (every query here says its order)."""
+    spill = scratch / "spill"
+    spill.mkdir()
+    return duckdb.connect(
+        config={
+            "memory_limit": MEMORY_LIMIT,
+            "temp_directory": str(spill),
+            "preserve_insertion_order": False,
+        }
+    )
+
+
 def _span_field(schema: Schema, name: str) -> str:
     return f"s.{name}" if schema.has_column("span", name) else "NULL::VARCHAR"
 
@@ -113,15 +127,7 @@ class _Run:
         self.scratch = scratch
         self.entity_ids = entity_ids
         self.claim_ids = claim_ids
-        spill = scratch / "spill"
-        spill.mkdir()
-        self.con = duckdb.connect(
-            config={
-                "memory_limit": MEMORY_LIMIT,
-                "temp_directory": str(spill),
-                "preserve_insertion_order": False,
-            }
-        )
+        self.con = scratch_connection(scratch)
         # The library never prints: DuckDB tracks a long query's progress for a caller's
         # progress sink (see `run`) but never draws its own bar.
         self.con.execute(f"SET enable_progress_bar = {str(progress_wanted()).lower()}")
